@@ -1,0 +1,22 @@
+"""Metrics of PROTOCOLS.md, one implementation each, used by every task.
+
+* ``classification``: accuracy, precision/recall/F1 (macro, micro, per class),
+  confusion matrix, multi-label F1 and its threshold.
+* ``ranking``: Recall/NDCG/Precision/HitRate@K over full ranking with masking,
+  batched over users.
+* ``regression``: RMSE, MAE, Pearson and Spearman correlation.
+"""
+
+from emotion_tf.metrics.classification import (
+    choose_threshold,
+    classification_report,
+    confusion_matrix,
+    multilabel_report,
+)
+from emotion_tf.metrics.ranking import evaluate_ranking, ranking_metrics_from_top_k
+from emotion_tf.metrics.regression import mae, pearson, rmse, spearman
+
+__all__ = [
+    "choose_threshold", "classification_report", "confusion_matrix", "evaluate_ranking", "mae",
+    "multilabel_report", "pearson", "ranking_metrics_from_top_k", "rmse", "spearman",
+]

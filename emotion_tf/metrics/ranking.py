@@ -1,0 +1,99 @@
+"""Full-ranking top-K metrics, PROTOCOLS.md: every item is ranked, known items masked.
+
+For a user with held-out set H and top-K list r_1..r_K (masked items never
+appear in it):
+
+* Recall@K    = |top-K ∩ H| / |H|
+* Precision@K = |top-K ∩ H| / K
+* HitRate@K   = 1 if |top-K ∩ H| > 0 else 0
+* NDCG@K      = DCG / IDCG, DCG = Σ_k [r_k ∈ H] / log2(k + 1) (k = 1..K),
+  IDCG = Σ_{k=1..min(K, |H|)} 1 / log2(k + 1)
+
+Each is averaged over the users with at least one held-out item.  Scores are
+computed for a batch of users at a time, so memory stays at
+``batch_size x n_items`` floats whatever the number of users.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from emotion_tf.data.splits import UserItemSets
+
+METRICS = ("recall", "ndcg", "precision", "hit_rate")
+
+
+def ranking_metrics_from_top_k(top_k: np.ndarray, relevant: np.ndarray, n_relevant: np.ndarray) -> dict:
+    """Per-user metrics from a ranked list.
+
+    Args:
+      top_k: int [n_users, K], item indices, best first.
+      relevant: bool [n_users, n_items], the held-out items.
+      n_relevant: int [n_users], |H| per user (> 0).
+
+    Returns:
+      dict metric -> float array [n_users], for K = top_k.shape[1].
+    """
+    k = top_k.shape[1]
+    hits = np.take_along_axis(relevant, top_k, axis=1).astype(float)  # [n, K]
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = hits @ discounts
+    ideal = np.cumsum(discounts)[np.minimum(n_relevant, k) - 1]
+    n_hits = hits.sum(1)
+    return {"recall": n_hits / n_relevant, "ndcg": dcg / ideal, "precision": n_hits / k,
+            "hit_rate": (n_hits > 0).astype(float)}
+
+
+def _batch_size(n_items: int, memory_budget_bytes: int) -> int:
+    # scores (float32) + relevance mask (bool) per user row
+    return max(1, memory_budget_bytes // (n_items * 5))
+
+
+def evaluate_ranking(score_users: Callable[[np.ndarray], np.ndarray], heldout: UserItemSets,
+                     exclude: UserItemSets | None, n_items: int, ks=(10, 20),
+                     memory_budget_bytes: int = 256 << 20) -> dict:
+    """Mean ranking metrics over users with held-out items.
+
+    Args:
+      score_users: user indices [b] -> scores [b, n_items] (numpy or a tensor).
+      heldout: the items to find (validation or test) per user.
+      exclude: the items to mask per user (train at validation; train and
+        validation at test); they are ranked below every other item.
+      n_items: number of items ranked.
+      ks: cut-offs.
+      memory_budget_bytes: bounds the user batch size.
+
+    Returns:
+      ``{"recall@10": ..., "ndcg@10": ..., ..., "users": n_evaluated}``.
+    """
+    users = np.flatnonzero(heldout.counts() > 0)
+    if len(users) == 0:
+        raise ValueError("no user has a held-out item: nothing to evaluate")
+    max_k = max(ks)
+    if max_k > n_items:
+        raise ValueError(f"K = {max_k} exceeds the number of items ({n_items})")
+    totals = {f"{m}@{k}": 0.0 for k in ks for m in METRICS}
+    batch = _batch_size(n_items, memory_budget_bytes)
+    for start in range(0, len(users), batch):
+        chunk = users[start:start + batch]
+        scores = np.array(score_users(chunk), dtype=np.float32, copy=True)
+        if scores.shape != (len(chunk), n_items):
+            raise ValueError(f"score_users returned shape {scores.shape}, expected {(len(chunk), n_items)}")
+        rows = np.arange(len(chunk))
+        if exclude is not None:
+            counts = exclude.counts()[chunk]
+            scores[np.repeat(rows, counts), np.concatenate([exclude.of(u) for u in chunk])] = -np.inf
+        relevant = np.zeros((len(chunk), n_items), dtype=bool)
+        counts = heldout.counts()[chunk]
+        relevant[np.repeat(rows, counts), np.concatenate([heldout.of(u) for u in chunk])] = True
+        top = np.argpartition(-scores, max_k - 1, axis=1)[:, :max_k]
+        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1,
+                                                 kind="stable"), axis=1)
+        for k in ks:
+            for name, values in ranking_metrics_from_top_k(top[:, :k], relevant, counts).items():
+                totals[f"{name}@{k}"] += float(values.sum())
+    result = {name: total / len(users) for name, total in totals.items()}
+    result["users"] = int(len(users))
+    return result

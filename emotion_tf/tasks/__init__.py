@@ -1,0 +1,9 @@
+"""Every task of ``scripts/train_all.py``: importing this package registers them.
+
+A new task family adds one module here and one import line below.
+"""
+
+from emotion_tf.tasks import baselines  # noqa: F401  (registers ranking-baselines, text-baselines)
+from emotion_tf.training.registry import TASKS
+
+__all__ = ["TASKS"]

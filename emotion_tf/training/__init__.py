@@ -1,0 +1,1 @@
+"""Training plumbing written once for every task: seeds, results records, TensorBoard, the task registry."""

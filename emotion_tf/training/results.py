@@ -1,0 +1,122 @@
+"""Results records (PROTOCOLS.md): one JSON record per (task, model, dataset, split).
+
+Every number quoted in README or docs comes from a file of these records,
+written by the command quoted next to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tensorflow as tf
+
+
+@dataclass
+class ResultRecord:
+    """One scored configuration; ``metrics`` holds only scalar numbers."""
+
+    task: str
+    model: str
+    dataset: str
+    split: str
+    seed: int
+    metrics: dict[str, float]
+    train_seconds: float | None = None
+    examples_per_second: float | None = None
+    params: int | None = None
+    config: dict = field(default_factory=dict)
+    hardware: str = ""
+    logdir: str = ""
+
+    def __post_init__(self):
+        for name, value in self.metrics.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise TypeError(f"metric {name!r} must be a number, got {type(value).__name__}")
+        if not self.hardware:
+            self.hardware = hardware_description()
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def hardware_description() -> str:
+    """E.g. '2 CPU cores (x86_64)' or '2 CPU cores (x86_64), 1 GPU: NVIDIA A100'."""
+    text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+        text += f", {len(gpus)} GPU: " + ", ".join(names)
+    return text
+
+
+def _clean(value):
+    """JSON has no NaN or infinity: write them as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def write_records(records, path) -> Path:
+    """Write records as a JSON list, atomically (a reader never sees half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps([_clean(r.to_json()) for r in records], indent=2, ensure_ascii=False)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(payload + "\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_records(path) -> list[ResultRecord]:
+    """Read a file written by ``write_records``."""
+    path = Path(path)
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ValueError(f"cannot read results records from {path}: {error}") from error
+    if not isinstance(rows, list):
+        raise ValueError(f"{path}: expected a JSON list of records")
+    records = []
+    for number, row in enumerate(rows):
+        try:
+            metrics = {k: (float("nan") if v is None else v) for k, v in row.pop("metrics").items()}
+            records.append(ResultRecord(metrics=metrics, **row))
+        except (TypeError, KeyError, AttributeError) as error:
+            raise ValueError(f"{path}: record {number} is malformed: {error}") from error
+    return records
+
+
+def format_table(records, metrics=None) -> str:
+    """A Markdown table of the records, one row each, with the chosen metric columns."""
+    if not records:
+        return "(no results)"
+    if metrics is None:
+        metrics = []
+        for record in records:
+            for name in record.metrics:
+                if name not in metrics and name != "users":
+                    metrics.append(name)
+    header = ["task", "model", "dataset", "split", *metrics, "train s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in records:
+        cells = [r.task, r.model, r.dataset, r.split]
+        cells += [f"{r.metrics[m]:.4f}" if m in r.metrics and r.metrics[m] is not None else "" for m in metrics]
+        cells.append(f"{r.train_seconds:.1f}" if r.train_seconds is not None else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""TensorBoard output shared by every task.
+
+Layout under a run's log folder (``tensorboard_logs/<run>``)::
+
+    <task>/<dataset>/<model>/            scalars of the final metrics, e.g. test/recall@20
+    <task>/<dataset>/<model>/train, .../validation   Keras training curves, where a model trains
+
+Open it with ``tensorboard --logdir tensorboard_logs``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tensorflow as tf
+
+
+def run_folder(logdir, task: str, dataset: str, model: str) -> Path:
+    return Path(logdir) / task / dataset / model
+
+
+def write_metrics(folder, split: str, metrics: dict, step: int = 0) -> None:
+    """Write each scalar metric as ``<split>/<name>`` at ``step``."""
+    writer = tf.summary.create_file_writer(str(folder))
+    with writer.as_default():
+        for name, value in metrics.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                tf.summary.scalar(f"{split}/{name}", float(value), step=step)
+    writer.flush()
+    writer.close()
+
+
+def keras_callback(folder) -> tf.keras.callbacks.TensorBoard:
+    """Per-epoch loss and metric curves for a Keras fit, without graph or profiler overhead."""
+    return tf.keras.callbacks.TensorBoard(log_dir=str(folder), write_graph=False, profile_batch=0)

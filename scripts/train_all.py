@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Train and score every registered task, one after another, and write one results file.
+
+    python scripts/train_all.py                       # quick preset: embedded data, minutes on 2 CPU cores
+    python scripts/train_all.py --preset full --data-dir ../shared/data --results results.json
+    python scripts/train_all.py --only text-baselines --seed 3
+    python scripts/train_all.py --list
+
+Each task logs to TensorBoard under ``--logdir`` (default
+``tensorboard_logs/<preset>-<date>-<time>``); the results records of
+PROTOCOLS.md go to ``--results`` (default ``<logdir>/results.json``), and a
+summary table is printed and written next to them as Markdown.  If a task
+fails, the others still run, and the script exits with status 1 naming it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
+from emotion_tf.tasks import TASKS  # noqa: E402
+from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
+from emotion_tf.training.results import format_table, write_records  # noqa: E402
+from emotion_tf.training.seeds import set_seed  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", choices=PRESETS, default="quick",
+                        help="quick: embedded data, a few minutes on 2 CPU cores; full: real datasets")
+    parser.add_argument("--only", action="append", default=None, metavar="TASK",
+                        help="run only these tasks (repeat, or separate with commas)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", default=None,
+                        help="folder laid out like ../shared/data (default: $EMOTION_TF_DATA, then the cache)")
+    parser.add_argument("--logdir", default=None, help="TensorBoard folder of this run")
+    parser.add_argument("--results", default=None, help="results JSON path (default: <logdir>/results.json)")
+    parser.add_argument("--list", action="store_true", help="list the registered tasks and exit")
+    return parser.parse_args(argv)
+
+
+def selected_tasks(only) -> list[str]:
+    if not only:
+        return list(TASKS)
+    names = [name.strip() for group in only for name in group.split(",") if name.strip()]
+    unknown = [name for name in names if name not in TASKS]
+    if unknown:
+        raise SystemExit(f"error: unknown task(s) {', '.join(unknown)}; registered: {', '.join(TASKS)}")
+    return names
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.list:
+        for task in TASKS.values():
+            print(f"{task.name:24s} {task.description}")
+        return 0
+    names = selected_tasks(args.only)
+    logdir = Path(args.logdir or f"tensorboard_logs/{args.preset}-{datetime.now():%Y%m%d-%H%M%S}")
+    results_path = Path(args.results or logdir / "results.json")
+    print(f"emotion_tf train_all: preset {args.preset}, seed {args.seed}, tasks {', '.join(names)}\n"
+          f"  TensorBoard: tensorboard --logdir {logdir}\n  results: {results_path}", file=sys.stderr)
+
+    records, failures, started = [], [], time.time()
+    for number, name in enumerate(names, start=1):
+        context = RunContext(preset=args.preset, seed=args.seed, data_dir=args.data_dir, logdir=logdir,
+                             task=name, started=started)
+        context.log(f"task {number}/{len(names)} starting")
+        set_seed(args.seed)
+        try:
+            new = TASKS[name].run(context)
+        except Exception as error:  # one failing task must not hide the others' results
+            traceback.print_exc()
+            failures.append(f"{name}: {type(error).__name__}: {error}")
+            context.log(f"FAILED: {error}")
+            continue
+        records += new
+        write_records(records, results_path)  # after every task, so a kill loses at most one task
+        context.log(f"done, {len(new)} records")
+
+    summary = "\n\n".join(f"### {name}\n\n" + format_table([r for r in records if r.task == name])
+                          for name in names if any(r.task == name for r in records))
+    print("\n" + summary + "\n")
+    write_records(records, results_path)
+    results_path.with_suffix(".md").write_text(summary + "\n", encoding="utf-8")
+    print(f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "
+          f"in {time.time() - started:.0f}s", file=sys.stderr)
+    if failures:
+        print("error: these tasks failed:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
