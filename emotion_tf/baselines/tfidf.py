@@ -27,6 +27,36 @@ import tensorflow as tf
 from emotion_tf.training.seeds import set_seed
 
 
+class SparseRowL2Normalize(tf.keras.layers.Layer):
+    """Divide each row of a SparseTensor [batch, vocabulary] by its L2 norm (empty rows stay zero).
+
+    The tf-idf rows stay sparse end to end: a dense [batch, 100k] tensor per
+    step would cost far more than the linear layer itself.
+    """
+
+    def call(self, features: tf.SparseTensor) -> tf.SparseTensor:
+        squared = tf.sparse.reduce_sum(tf.square(features), axis=1)  # [batch]
+        norms = tf.sqrt(tf.maximum(squared, 1e-12))
+        return features.with_values(features.values / tf.gather(norms, features.indices[:, 0]))
+
+
+class SparseLinear(tf.keras.layers.Layer):
+    """logits = x W + b for a SparseTensor x [batch, input_dim]; W [input_dim, units]."""
+
+    def __init__(self, input_dim: int, units: int, kernel_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.input_dim, self.units = input_dim, units
+        self.kernel = self.add_weight(name="kernel", shape=(input_dim, units), initializer="zeros",
+                                      regularizer=kernel_regularizer)
+        self.bias = self.add_weight(name="bias", shape=(units,), initializer="zeros")
+
+    def call(self, features: tf.SparseTensor) -> tf.Tensor:
+        return tf.sparse.sparse_dense_matmul(features, self.kernel) + self.bias
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim, "units": self.units}
+
+
 def _as_strings(texts) -> np.ndarray:
     return np.asarray([str(t) for t in texts], dtype=object)
 
@@ -55,31 +85,44 @@ class TfidfLogisticRegression:
         self.batch_size, self.max_epochs, self.patience, self.seed = batch_size, max_epochs, patience, seed
         self.model: tf.keras.Model | None = None
 
-    def _build(self, train_texts: np.ndarray) -> tf.keras.Model:
-        vectorizer = tf.keras.layers.TextVectorization(
+    def _build(self, train_texts: np.ndarray) -> None:
+        """Adapt the vectorizer on training text; build the classifier and the string-to-probability model."""
+        self.vectorizer = tf.keras.layers.TextVectorization(
             max_tokens=self.max_tokens, output_mode="tf_idf", ngrams=self.ngrams,
             split="character" if self.language == "zh" else "whitespace",
-            standardize="lower_and_strip_punctuation", name="tfidf")
-        vectorizer.adapt(tf.data.Dataset.from_tensor_slices(train_texts).batch(1024))
-        inputs = tf.keras.Input(shape=(), dtype=tf.string, name="text")
-        features = tf.keras.layers.UnitNormalization(name="l2_normalize")(vectorizer(inputs))
+            standardize="lower_and_strip_punctuation", sparse=True, name="tfidf")
+        self.vectorizer.adapt(tf.data.Dataset.from_tensor_slices(train_texts).batch(1024))
+        self.normalize = SparseRowL2Normalize(name="l2_normalize")
+        vocabulary = self.vectorizer.vocabulary_size()
+
+        # The classifier trains on cached tf-idf rows, so text is tokenised once, not once per epoch.
+        features = tf.keras.Input(shape=(vocabulary,), sparse=True, name="tfidf_features")
         penalty = tf.keras.regularizers.l2(self.l2) if self.l2 > 0 else None
-        logits = tf.keras.layers.Dense(self.n_classes, kernel_regularizer=penalty, name="logits")(features)
+        logits = SparseLinear(vocabulary, self.n_classes, kernel_regularizer=penalty, name="logits")(features)
         outputs = tf.keras.layers.Activation("sigmoid" if self.multi_label else "softmax",
                                              name="probabilities")(logits)
-        model = tf.keras.Model(inputs, outputs, name="tfidf_logreg")
+        self.classifier = tf.keras.Model(features, outputs, name="tfidf_logreg_classifier")
         loss = "binary_crossentropy" if self.multi_label else "sparse_categorical_crossentropy"
         accuracy = "binary_accuracy" if self.multi_label else "accuracy"
-        model.compile(optimizer=tf.keras.optimizers.Ftrl(self.learning_rate), loss=loss, metrics=[accuracy])
-        return model
+        self.classifier.compile(optimizer=tf.keras.optimizers.Ftrl(self.learning_rate), loss=loss,
+                                metrics=[accuracy])
 
-    def _dataset(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
+        # What users call and export: raw strings in, probabilities out.
+        text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
+        self.model = tf.keras.Model(text, self.classifier(self.normalize(self.vectorizer(text))),
+                                    name="tfidf_logreg")
+
+    def _features(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
+        """Batches of (normalised sparse tf-idf rows[, labels]), tokenised once and cached."""
         texts = _as_strings(texts)
         if labels is None:
-            data = tf.data.Dataset.from_tensor_slices(texts)
+            data = tf.data.Dataset.from_tensor_slices(texts).batch(1024)
+            data = data.map(lambda t: self.normalize(self.vectorizer(t)))
         else:
             labels = np.asarray(labels, dtype=np.float32 if self.multi_label else np.int64)
-            data = tf.data.Dataset.from_tensor_slices((texts, labels))
+            data = tf.data.Dataset.from_tensor_slices((texts, labels)).batch(1024)
+            data = data.map(lambda t, y: (self.normalize(self.vectorizer(t)), y))
+        data = data.cache().unbatch()
         if shuffle:
             data = data.shuffle(len(texts), seed=self.seed, reshuffle_each_iteration=True)
         return data.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
@@ -87,19 +130,19 @@ class TfidfLogisticRegression:
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
         """Train with early stopping on validation accuracy (loss, for multi-label); returns the History."""
         set_seed(self.seed)
-        self.model = self._build(_as_strings(train_texts))
+        self._build(_as_strings(train_texts))
         monitor = "val_loss" if self.multi_label else "val_accuracy"
         stop = tf.keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience,
                                                 restore_best_weights=True)
-        return self.model.fit(self._dataset(train_texts, train_labels, shuffle=True),
-                              validation_data=self._dataset(validation_texts, validation_labels),
-                              epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
+        return self.classifier.fit(self._features(train_texts, train_labels, shuffle=True),
+                                   validation_data=self._features(validation_texts, validation_labels),
+                                   epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
 
     def predict_proba(self, texts) -> np.ndarray:
         """[len(texts), n_classes] probabilities."""
         if self.model is None:
             raise RuntimeError("call fit() before predict_proba()")
-        return self.model.predict(self._dataset(texts), verbose=0)
+        return self.classifier.predict(self._features(texts), verbose=0)
 
     def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
         """Class ids (single label) or a multi-hot array at ``threshold`` (multi-label)."""
@@ -110,4 +153,4 @@ class TfidfLogisticRegression:
 
     @property
     def n_params(self) -> int:
-        return int(self.model.count_params()) if self.model is not None else 0
+        return int(self.classifier.count_params()) if self.model is not None else 0

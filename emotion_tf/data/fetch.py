@@ -19,6 +19,7 @@ cache never holds a half-written dataset.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import sys
@@ -158,8 +159,8 @@ def _fetch_url(url: str, target: Path, progress: bool) -> None:
                     next_report += 0.25
             if total and done != total:
                 raise DataError(f"download of {url} stopped after {done:,} of {total:,} bytes")
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise DataError(f"could not download {url}: {error}") from error
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        raise DataError(f"could not download {url}: {type(error).__name__}: {error}") from error
 
 
 def _extract(source: Source, downloaded: Path, folder: Path) -> None:

@@ -241,7 +241,7 @@ def read_tianchi_sample(folder: Path) -> dict[str, pd.DataFrame]:
     unknown = ~frame["behavior_type"].isin(list(TIANCHI_EVENTS))
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise DataError(f"{path}:{row + 2}: behavior_type {frame['behavior_type'].iloc[row]!r} not in 1..4")
+        raise DataError(f"{path}:{row + 2}: behavior_type {frame['behavior_type'].iloc[row]} not in 1..4")
     time = pd.to_datetime(frame["time"], format="%Y-%m-%d %H", errors="coerce")
     if time.isna().any():
         row = int(np.flatnonzero(time.isna().to_numpy())[0])

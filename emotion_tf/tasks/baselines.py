@@ -24,7 +24,7 @@ from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import keras_callback, run_folder, write_metrics
 
-EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0)
+EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0, 5000.0)
 QUICK_WORLD = dict(n_users=600, n_items=400, sessions_per_user=15, seed=0)
 
 

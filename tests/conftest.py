@@ -1,0 +1,39 @@
+"""Shared fixtures.
+
+No test reaches the internet: downloads are switched off for the whole suite
+(the download path is tested against a local HTTP server).  Tests that need
+the real datasets use ``shared_data`` and skip with the reason when the
+folder is absent.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["EMOTION_TF_DOWNLOAD"] = "0"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+# Read once at start: tests below run with the variable removed, so that only the folders
+# they pass explicitly are searched.
+SHARED_DATA = Path(os.environ.get("EMOTION_TF_DATA") or REPOSITORY.parent / "shared" / "data")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """$EMOTION_TF_DATA if set, else ../shared/data beside the repository; skip when absent."""
+    folder = SHARED_DATA
+    if not (folder / "ml-100k").is_dir():
+        pytest.skip(f"real datasets not found at {folder} (set EMOTION_TF_DATA to a folder laid out like "
+                    "../shared/data to run this test)")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    """Every test gets its own empty dataset cache, so no test sees another's downloads."""
+    monkeypatch.setenv("EMOTION_TF_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("EMOTION_TF_DATA", raising=False)

@@ -1,0 +1,130 @@
+"""Metrics against small cases computed by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from emotion_tf.data.splits import UserItemSets
+from emotion_tf.metrics import (
+    choose_threshold,
+    classification_report,
+    confusion_matrix,
+    evaluate_ranking,
+    mae,
+    multilabel_report,
+    pearson,
+    ranking_metrics_from_top_k,
+    rmse,
+    spearman,
+)
+from emotion_tf.metrics.regression import average_ranks
+
+
+def test_classification_by_hand():
+    y_true = [0, 0, 0, 1, 1, 2]
+    y_pred = [0, 0, 1, 1, 2, 2]
+    assert confusion_matrix(y_true, y_pred, 3).tolist() == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
+    report = classification_report(y_true, y_pred, labels=["a", "b", "c"])
+    assert report["accuracy"] == pytest.approx(4 / 6)
+    # class a: P 2/2, R 2/3; b: P 1/2, R 1/2; c: P 1/2, R 1/1
+    f1 = [2 * 1 * (2 / 3) / (1 + 2 / 3), 0.5, 2 * 0.5 * 1 / 1.5]
+    assert report["per_class"]["a"] == {"precision": 1.0, "recall": pytest.approx(2 / 3), "f1": pytest.approx(f1[0]),
+                                        "support": 3}
+    assert report["macro_precision"] == pytest.approx((1 + 0.5 + 0.5) / 3)
+    assert report["macro_recall"] == pytest.approx((2 / 3 + 0.5 + 1) / 3)
+    assert report["macro_f1"] == pytest.approx(sum(f1) / 3)
+    assert report["micro_f1"] == pytest.approx(report["accuracy"])
+
+
+def test_class_never_predicted_scores_zero_not_nan():
+    report = classification_report([0, 1, 1], [1, 1, 1], n_classes=2)
+    assert report["per_class"]["0"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+
+
+def test_classification_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        classification_report([], [])
+    with pytest.raises(ValueError, match="outside 0..1"):
+        classification_report([0, 2], [0, 1], n_classes=2)
+    with pytest.raises(ValueError, match="one length"):
+        classification_report([0, 1], [0])
+
+
+def test_multilabel_by_hand_and_threshold():
+    truth = np.array([[1, 0, 1], [0, 1, 0]])
+    predicted = np.array([[1, 1, 0], [0, 1, 0]])
+    report = multilabel_report(truth, predicted)
+    # pooled: TP 2, FP 1, FN 1 -> P = R = F1 = 2/3
+    assert report["micro_f1"] == pytest.approx(2 / 3)
+    # per label F1: 1, 2/3, 0
+    assert report["macro_f1"] == pytest.approx((1 + 2 / 3 + 0) / 3)
+    assert report["exact_match"] == 0.5
+    probabilities = np.array([[0.9, 0.2, 0.6], [0.1, 0.7, 0.3]])
+    threshold = choose_threshold(truth, probabilities, grid=[0.25, 0.5, 0.65])
+    assert threshold == 0.5  # 0.5 recovers truth exactly; 0.25 adds a false positive; 0.65 loses one
+
+
+def test_ranking_metrics_by_hand():
+    # user 0 holds out {1, 3}; ranked list [3, 0, 1]: hits at ranks 1 and 3
+    relevant = np.array([[False, True, False, True, False]])
+    values = ranking_metrics_from_top_k(np.array([[3, 0, 1]]), relevant, np.array([2]))
+    assert values["recall"][0] == 1.0
+    assert values["precision"][0] == pytest.approx(2 / 3)
+    assert values["hit_rate"][0] == 1.0
+    dcg = 1 / math.log2(2) + 1 / math.log2(4)
+    idcg = 1 / math.log2(2) + 1 / math.log2(3)
+    assert values["ndcg"][0] == pytest.approx(dcg / idcg)
+
+
+def test_evaluate_ranking_masks_skips_and_batches():
+    n_items = 6
+    scores = np.array([[6, 5, 4, 3, 2, 1], [1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]], dtype=float)
+    heldout = UserItemSets.from_pairs(np.array([0, 0, 1]), np.array([2, 5, 0]), 3)  # user 2: nothing held out
+    exclude = UserItemSets.from_pairs(np.array([0, 0, 1]), np.array([0, 1, 5]), 3)
+
+    def score_users(users):
+        return scores[users]
+
+    result = evaluate_ranking(score_users, heldout, exclude, n_items, ks=(1, 2))
+    # user 0: items 0, 1 masked -> top [2, 3]: recall@1 1/2, recall@2 1/2
+    # user 1: item 5 masked -> top [4, 3]: item 0 not found
+    assert result["users"] == 2
+    assert result["recall@1"] == pytest.approx((0.5 + 0) / 2)
+    assert result["hit_rate@2"] == pytest.approx(0.5)
+    assert result["ndcg@1"] == pytest.approx(0.5)
+    # one user per batch gives the same numbers
+    tiny = evaluate_ranking(score_users, heldout, exclude, n_items, ks=(1, 2), memory_budget_bytes=1)
+    assert tiny == result
+
+
+def test_masked_items_never_count_as_hits():
+    heldout = UserItemSets.from_pairs(np.array([0]), np.array([0]), 1)
+    exclude = UserItemSets.from_pairs(np.array([0]), np.array([0]), 1)  # the same item
+    result = evaluate_ranking(lambda u: np.array([[9.0, 0.0, 0.0]]), heldout, exclude, 3, ks=(1,))
+    assert result["recall@1"] == 0.0
+
+
+def test_ranking_bad_input():
+    heldout = UserItemSets.from_pairs(np.array([0]), np.array([0]), 1)
+    with pytest.raises(ValueError, match="exceeds the number of items"):
+        evaluate_ranking(lambda u: np.zeros((len(u), 3)), heldout, None, 3, ks=(5,))
+    with pytest.raises(ValueError, match="shape"):
+        evaluate_ranking(lambda u: np.zeros((len(u), 2)), heldout, None, 3, ks=(1,))
+    empty = UserItemSets.from_pairs(np.array([], dtype=int), np.array([], dtype=int), 1)
+    with pytest.raises(ValueError, match="no user has a held-out item"):
+        evaluate_ranking(lambda u: np.zeros((len(u), 3)), empty, None, 3, ks=(1,))
+
+
+def test_regression_by_hand():
+    y, y_hat = [1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 4.0]
+    assert rmse(y, y_hat) == pytest.approx(math.sqrt(2 / 4))
+    assert mae(y, y_hat) == pytest.approx(0.5)
+    # centred y: -1.5 -.5 .5 1.5; centred y_hat: -1.5 .5 -.5 1.5 -> cov 2.25-.25-.25+2.25 = 4, var 5 each
+    assert pearson(y, y_hat) == pytest.approx(4 / 5)
+    assert average_ranks([10, 20, 20, 30]).tolist() == [1.0, 2.5, 2.5, 4.0]
+    assert spearman([1, 2, 2, 3], [1, 3, 3, 2]) == pytest.approx(pearson([1, 2.5, 2.5, 4], [1, 3.5, 3.5, 2]))
+    assert spearman([1, 2, 3], [10, 100, 1000]) == pytest.approx(1.0)
+    assert math.isnan(pearson([1, 1, 1], [1, 2, 3]))
+    with pytest.raises(ValueError, match="shapes differ"):
+        rmse([1, 2], [1])
