@@ -33,3 +33,18 @@ def write_metrics(folder, split: str, metrics: dict, step: int = 0) -> None:
 def keras_callback(folder) -> tf.keras.callbacks.TensorBoard:
     """Per-epoch loss and metric curves for a Keras fit, without graph or profiler overhead."""
     return tf.keras.callbacks.TensorBoard(log_dir=str(folder), write_graph=False, profile_batch=0)
+
+
+def read_scalars(folder) -> dict[str, list[tuple[int, float]]]:
+    """Every scalar under ``folder`` (recursively): tag -> [(step, value), ...].
+
+    For tests and reports; TensorBoard itself reads the same files.
+    """
+    scalars: dict[str, list[tuple[int, float]]] = {}
+    for path in sorted(Path(folder).rglob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
+                          else float(value.simple_value))
+                scalars.setdefault(value.tag, []).append((int(event.step), number))
+    return scalars

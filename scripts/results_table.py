@@ -1,0 +1,41 @@
+#!/usr/bin/env python
+"""Print a results file (PROTOCOLS.md records) as Markdown tables, one per task, for README and docs.
+
+    python scripts/results_table.py results.json --split test
+    python scripts/results_table.py results.json --split test --metrics accuracy,macro_f1,recall@20,ndcg@20
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from emotion_tf.training.results import format_table, read_records  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", help="a JSON file written by train_all.py or a benchmark command")
+    parser.add_argument("--split", default=None, help="only records of this split (e.g. test)")
+    parser.add_argument("--metrics", default=None, help="comma-separated metric columns (default: all present)")
+    args = parser.parse_args(argv)
+    try:
+        records = read_records(args.results)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}")
+    if args.split:
+        records = [r for r in records if r.split == args.split]
+    metrics = args.metrics.split(",") if args.metrics else None
+    for task in dict.fromkeys(r.task for r in records):
+        rows = [r for r in records if r.task == task]
+        columns = [m for m in metrics if any(m in r.metrics for r in rows)] if metrics else None
+        print(f"**{task}** ({rows[0].hardware})\n")
+        print(format_table(rows, columns) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""scripts/train_all.py: registry, results file, TensorBoard scalars, failures."""
+
+import importlib.util
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPOSITORY
+from emotion_tf import data
+from emotion_tf.tasks import TASKS, baselines
+from emotion_tf.training.registry import Task
+from emotion_tf.training.tensorboard import read_scalars
+
+spec = importlib.util.spec_from_file_location("train_all", REPOSITORY / "scripts" / "train_all.py")
+train_all = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(train_all)
+
+
+def test_baseline_tasks_are_registered():
+    assert {"ranking-baselines", "text-baselines"} <= set(TASKS)
+
+
+def test_quick_ranking_baselines_write_records_and_scalars(tmp_path):
+    results = tmp_path / "r.json"
+    code = train_all.main(["--only", "ranking-baselines", "--logdir", str(tmp_path / "logs"),
+                           "--results", str(results), "--seed", "1"])
+    assert code == 0
+    records = json.loads(results.read_text())
+    assert {(r["model"], r["split"]) for r in records} == {("pop", "validation"), ("pop", "test"),
+                                                           ("ease", "validation"), ("ease", "test")}
+    assert all(r["dataset"] == "synthetic" and r["seed"] == 1 for r in records)
+    test = {r["model"]: r["metrics"] for r in records if r["split"] == "test"}
+    # the simulated users choose by taste, which EASE can learn and popularity cannot
+    assert test["ease"]["recall@20"] > test["pop"]["recall@20"] + 0.05
+    scalars = read_scalars(tmp_path / "logs" / "ranking-baselines" / "synthetic" / "ease")
+    assert {"test/recall@20", "test/ndcg@20", "validation/recall@10"} <= set(scalars)
+    assert scalars["test/recall@20"][0][1] == pytest.approx(test["ease"]["recall@20"], rel=1e-6)
+    assert len(scalars["validation/recall@20_by_l2"]) == len(baselines.EASE_L2_GRID)
+    assert (results.with_suffix(".md")).read_text().count("| ranking-baselines |") == 4
+
+
+def tiny_text_splits():
+    rng = np.random.default_rng(0)
+    words = {0: ["awful", "dull"], 1: ["great", "superb"]}
+    rows = [(" ".join(rng.choice(["the", "film", "was", "so"], 3)) + f" {rng.choice(words[y])} {i}", y)
+            for i, y in enumerate(rng.integers(0, 2, 300))]
+    splits = data.split_text(pd.DataFrame(rows, columns=["text", "label"]), seed=0)
+    splits.labels = ("negative", "positive")
+    return splits
+
+
+def test_text_baselines_task_on_tiny_data(tmp_path, monkeypatch):
+    monkeypatch.setattr(baselines, "_text_datasets", lambda context: iter([("tiny", "en", tiny_text_splits(), False)]))
+    code = train_all.main(["--only", "text-baselines", "--logdir", str(tmp_path / "logs"),
+                           "--results", str(tmp_path / "r.json")])
+    assert code == 0
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert [r["split"] for r in records] == ["validation", "test"]
+    assert records[1]["metrics"]["accuracy"] > 0.9
+    assert records[1]["config"]["ngrams"] == 1 and records[1]["params"] > 0
+    scalars = read_scalars(tmp_path / "logs" / "text-baselines" / "tiny" / "tfidf-logreg")
+    assert {"test/accuracy", "test/macro_f1", "epoch_loss", "epoch_accuracy"} <= set(scalars)
+    curve = read_scalars(tmp_path / "logs" / "text-baselines" / "tiny" / "tfidf-logreg" / "ngrams-1" / "train")
+    losses = [value for _, value in sorted(curve["epoch_loss"])]
+    assert len(losses) >= 2 and losses[-1] < losses[0]
+
+
+def test_failing_task_gives_exit_1_and_keeps_the_others(tmp_path, monkeypatch, capsys):
+    def broken(context):
+        raise RuntimeError("planted failure")
+    monkeypatch.setitem(TASKS, "broken", Task("broken", "fails on purpose", broken))
+    monkeypatch.setitem(TASKS, "fine", Task("fine", "returns nothing", lambda context: []))
+    code = train_all.main(["--only", "broken,fine", "--logdir", str(tmp_path), "--results", str(tmp_path / "r.json")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "broken: RuntimeError: planted failure" in err and "fine: done, 0 records" in err
+    assert json.loads((tmp_path / "r.json").read_text()) == []
+
+
+def test_unknown_task_is_refused():
+    with pytest.raises(SystemExit, match="unknown task.*nope.*registered: .*ranking-baselines"):
+        train_all.main(["--only", "nope"])
