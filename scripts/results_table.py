@@ -3,6 +3,7 @@
 
     python scripts/results_table.py results.json --split test
     python scripts/results_table.py results.json --split test --metrics accuracy,macro_f1,recall@20,ndcg@20
+    python scripts/results_table.py seed0.json seed1.json ... --split test --metrics recall@20 --over-seeds
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emotion_tf.training.results import format_table, read_records  # noqa: E402
+from emotion_tf.training.results import format_seed_table, format_table, read_records  # noqa: E402
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", help="a JSON file written by train_all.py or a benchmark command")
+    parser.add_argument("results", nargs="+", help="JSON files written by train_all.py or a benchmark command")
     parser.add_argument("--split", default=None, help="only records of this split (e.g. test)")
     parser.add_argument("--metrics", default=None, help="comma-separated metric columns (default: all present)")
+    parser.add_argument("--over-seeds", action="store_true",
+                        help="one row per task/model/dataset/split: mean ± std over the seeds in the files")
     args = parser.parse_args(argv)
     try:
-        records = read_records(args.results)
+        records = [record for path in args.results for record in read_records(path)]
     except ValueError as error:
         raise SystemExit(f"error: {error}")
     if args.split:
@@ -33,7 +36,11 @@ def main(argv=None) -> int:
         rows = [r for r in records if r.task == task]
         columns = [m for m in metrics if any(m in r.metrics for r in rows)] if metrics else None
         print(f"**{task}** ({rows[0].hardware})\n")
-        print(format_table(rows, columns) + "\n")
+        if args.over_seeds:
+            columns = columns or list(dict.fromkeys(m for r in rows for m in r.metrics))
+            print(format_seed_table(rows, columns) + "\n")
+        else:
+            print(format_table(rows, columns) + "\n")
     return 0
 
 

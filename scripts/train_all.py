@@ -5,12 +5,18 @@
     python scripts/train_all.py --preset full --data-dir ../shared/data --results results.json
     python scripts/train_all.py --only text-baselines --seed 3
     python scripts/train_all.py --list
+    python scripts/train_all.py --logdir tensorboard_logs/my-run --resume   # after a kill: skip finished tasks
 
 Each task logs to TensorBoard under ``--logdir`` (default
 ``tensorboard_logs/<preset>-<date>-<time>``); the results records of
 PROTOCOLS.md go to ``--results`` (default ``<logdir>/results.json``), and a
 summary table is printed and written next to them as Markdown.  If a task
 fails, the others still run, and the script exits with status 1 naming it.
+
+The results file is rewritten after every task, so a killed run loses at most
+the task it was in; ``--resume`` keeps the records of the tasks already in
+the results file and runs only the others (a task is deterministic given the
+seed, so the resumed run ends with the same metrics; timings differ).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
 from emotion_tf.tasks import TASKS  # noqa: E402
 from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
-from emotion_tf.training.results import format_table, write_records  # noqa: E402
+from emotion_tf.training.results import format_table, read_records, write_records  # noqa: E402
 from emotion_tf.training.seeds import set_seed  # noqa: E402
 
 
@@ -42,6 +48,8 @@ def parse_args(argv=None):
                         help="folder laid out like ../shared/data (default: $EMOTION_TF_DATA, then the cache)")
     parser.add_argument("--logdir", default=None, help="TensorBoard folder of this run")
     parser.add_argument("--results", default=None, help="results JSON path (default: <logdir>/results.json)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the records of tasks already in the results file and run only the others")
     parser.add_argument("--list", action="store_true", help="list the registered tasks and exit")
     return parser.parse_args(argv)
 
@@ -68,8 +76,14 @@ def main(argv=None) -> int:
     print(f"emotion_tf train_all: preset {args.preset}, seed {args.seed}, tasks {', '.join(names)}\n"
           f"  TensorBoard: tensorboard --logdir {logdir}\n  results: {results_path}", file=sys.stderr)
 
-    records, failures, started = [], [], time.time()
+    records, failures, finished, started = [], [], set(), time.time()
+    if args.resume and results_path.exists():
+        records = [r for r in read_records(results_path) if r.task in names]
+        finished = {r.task for r in records}
+        print(f"  resuming: keeping the records of {', '.join(sorted(finished)) or 'no task'}", file=sys.stderr)
     for number, name in enumerate(names, start=1):
+        if name in finished:
+            continue
         context = RunContext(preset=args.preset, seed=args.seed, data_dir=args.data_dir, logdir=logdir,
                              task=name, started=started)
         context.log(f"task {number}/{len(names)} starting")

@@ -49,3 +49,12 @@ def test_table_has_a_row_per_record():
     lines = table.splitlines()
     assert lines[0] == "| task | model | dataset | split | accuracy | macro_f1 | train s |"
     assert lines[3] == "| sentiment | lstm | emotion-carer | test | 0.9100 |  | 120.5 |"
+
+
+def test_seed_table_gives_mean_and_sample_std():
+    from emotion_tf.training.results import format_seed_table
+    rows = [record(seed=s, metrics={"accuracy": a}) for s, a in ((0, 0.90), (1, 0.92), (2, 0.94))]
+    table = format_seed_table(rows + [record(model="lstm", metrics={"accuracy": 0.8})], ["accuracy"])
+    lines = table.splitlines()
+    assert lines[2] == "| sentiment | transformer | emotion-carer | test | 3 | 0.9200 ± 0.0200 |"
+    assert lines[3] == "| sentiment | lstm | emotion-carer | test | 1 | 0.8000 |"

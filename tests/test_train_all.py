@@ -82,3 +82,23 @@ def test_failing_task_gives_exit_1_and_keeps_the_others(tmp_path, monkeypatch, c
 def test_unknown_task_is_refused():
     with pytest.raises(SystemExit, match="unknown task.*nope.*registered: .*ranking-baselines"):
         train_all.main(["--only", "nope"])
+
+
+def test_resume_after_a_failed_or_killed_task_keeps_finished_work(tmp_path, monkeypatch):
+    calls = []
+
+    def flaky(context):
+        calls.append("flaky")
+        raise RuntimeError("killed")
+    monkeypatch.setitem(TASKS, "flaky", Task("flaky", "dies", flaky))
+    args = ["--only", "ranking-baselines,flaky", "--logdir", str(tmp_path), "--results", str(tmp_path / "r.json")]
+    assert train_all.main(args) == 1
+    first = json.loads((tmp_path / "r.json").read_text())
+
+    def ranking_must_not_run(context):
+        raise AssertionError("a finished task ran again")
+    monkeypatch.setitem(TASKS, "ranking-baselines", Task("ranking-baselines", "", ranking_must_not_run))
+    monkeypatch.setitem(TASKS, "flaky", Task("flaky", "now fine", lambda context: calls.append("ok") or []))
+    assert train_all.main(args + ["--resume"]) == 0
+    assert calls == ["flaky", "ok"]
+    assert json.loads((tmp_path / "r.json").read_text()) == first

