@@ -4,6 +4,7 @@
     python scripts/train_all.py                       # quick preset: embedded data, minutes on 2 CPU cores
     python scripts/train_all.py --preset full --data-dir ../shared/data --results results.json
     python scripts/train_all.py --only text-baselines --seed 3
+    python scripts/train_all.py --preset full --data-dir ../shared/data --datasets chnsenticorp-htl,rt-polarity
     python scripts/train_all.py --list
     python scripts/train_all.py --logdir tensorboard_logs/my-run --resume   # after a kill: skip finished tasks
 
@@ -43,6 +44,8 @@ def parse_args(argv=None):
                         help="quick: embedded data, a few minutes on 2 CPU cores; full: real datasets")
     parser.add_argument("--only", action="append", default=None, metavar="TASK",
                         help="run only these tasks (repeat, or separate with commas)")
+    parser.add_argument("--datasets", default=None, metavar="KEY[,KEY]",
+                        help="run the tasks only on these datasets (e.g. emotion-carer,rt-polarity)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None,
                         help="folder laid out like ../shared/data (default: $EMOTION_TF_DATA, then the cache)")
@@ -71,6 +74,7 @@ def main(argv=None) -> int:
             print(f"{task.name:24s} {task.description}")
         return 0
     names = selected_tasks(args.only)
+    datasets = tuple(k.strip() for k in args.datasets.split(",") if k.strip()) if args.datasets else None
     logdir = Path(args.logdir or f"tensorboard_logs/{args.preset}-{datetime.now():%Y%m%d-%H%M%S}")
     results_path = Path(args.results or logdir / "results.json")
     print(f"emotion_tf train_all: preset {args.preset}, seed {args.seed}, tasks {', '.join(names)}\n"
@@ -85,7 +89,7 @@ def main(argv=None) -> int:
         if name in finished:
             continue
         context = RunContext(preset=args.preset, seed=args.seed, data_dir=args.data_dir, logdir=logdir,
-                             task=name, started=started)
+                             datasets=datasets, task=name, started=started)
         context.log(f"task {number}/{len(names)} starting")
         set_seed(args.seed)
         try:
@@ -106,8 +110,11 @@ def main(argv=None) -> int:
     results_path.with_suffix(".md").write_text(summary + "\n", encoding="utf-8")
     print(f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "
           f"in {time.time() - started:.0f}s", file=sys.stderr)
+    unused = sorted(set(datasets or ()) - {r.dataset for r in records})
+    if unused:
+        failures.append(f"no selected task ran on dataset(s) {', '.join(unused)} in the {args.preset} preset")
     if failures:
-        print("error: these tasks failed:\n  " + "\n  ".join(failures), file=sys.stderr)
+        print("error: the run is incomplete:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
     return 0
 

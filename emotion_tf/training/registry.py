@@ -31,12 +31,14 @@ class RunContext:
       seed: the run's seed; a task derives every random draw from it.
       data_dir: folder laid out like ``../shared/data`` (None: loader defaults).
       logdir: this run's TensorBoard folder.
+      datasets: if given, tasks run only on these dataset keys.
     """
 
     preset: str
     seed: int = 0
     data_dir: str | None = None
     logdir: Path = Path("tensorboard_logs/run")
+    datasets: tuple[str, ...] | None = None
     task: str = ""
     started: float = field(default_factory=time.time)
 
@@ -44,6 +46,10 @@ class RunContext:
         if self.preset not in PRESETS:
             raise ValueError(f"preset must be one of {PRESETS}, got {self.preset!r}")
         self.logdir = Path(self.logdir)
+
+    def wants(self, dataset: str) -> bool:
+        """Whether this run includes ``dataset`` (all datasets unless ``--datasets`` narrowed it)."""
+        return self.datasets is None or dataset in self.datasets
 
     def log(self, message: str) -> None:
         """Progress line: elapsed time, task, message (to stderr, flushed)."""

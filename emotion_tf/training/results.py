@@ -102,6 +102,15 @@ def read_records(path) -> list[ResultRecord]:
     return records
 
 
+def _number(value) -> str:
+    """Counts as integers with thousands separators, everything else with four decimals."""
+    if value is None:
+        return ""
+    if float(value).is_integer() and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4f}"
+
+
 def format_table(records, metrics=None) -> str:
     """A Markdown table of the records, one row each, with the chosen metric columns."""
     if not records:
@@ -116,7 +125,7 @@ def format_table(records, metrics=None) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in records:
         cells = [r.task, r.model, r.dataset, r.split]
-        cells += [f"{r.metrics[m]:.4f}" if m in r.metrics and r.metrics[m] is not None else "" for m in metrics]
+        cells += [_number(r.metrics.get(m)) for m in metrics]
         cells.append(f"{r.train_seconds:.1f}" if r.train_seconds is not None else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
