@@ -132,10 +132,8 @@ class SyntheticWorld:
 
     def utility(self, users, items, mood) -> np.ndarray:
         """True utility of ``items`` to ``users`` in ``mood`` (arrays broadcast together)."""
-        users, items = np.asarray(users), np.asarray(items)
-        c = self.config
-        return (np.sum(self.taste[users] * self.item_vectors[items], axis=-1)
-                + c.quality_weight * self.quality[items] + c.mood_effect * np.asarray(mood) * self.affinity[items])
+        return _utility(self.config, self.taste, self.item_vectors, self.quality, self.affinity,
+                        np.asarray(users), np.asarray(items), np.asarray(mood))
 
     def mood_at(self, user: int, timestamp: int) -> float:
         """The user's true mood at a time: that of the latest session started at or before it."""
@@ -157,6 +155,12 @@ class SyntheticWorld:
 
 def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def _utility(c: WorldConfig, taste, item_vectors, quality, affinity, users, items, mood) -> np.ndarray:
+    """taste[u] . vector[i] + quality_weight * quality[i] + mood_effect * mood * affinity[i]."""
+    return (np.sum(taste[users] * item_vectors[items], axis=-1)
+            + c.quality_weight * quality[items] + c.mood_effect * mood * affinity[items])
 
 
 def generate(chunk_sessions: int = 4096, **options) -> SyntheticWorld:
@@ -196,10 +200,11 @@ def generate(chunk_sessions: int = 4096, **options) -> SyntheticWorld:
     session_index = np.tile(np.arange(K), U)
     mood_flat = session_mood.reshape(-1)
     viewed = np.empty((U * K, c.views_per_session), dtype=np.int64)
-    base_scores = taste @ item_vectors.T + c.quality_weight * quality  # [U, I]
     for start in range(0, U * K, chunk_sessions):
         stop = min(start + chunk_sessions, U * K)
-        scores = base_scores[session_user[start:stop]] + c.mood_effect * mood_flat[start:stop, None] * affinity
+        # the utility formula of _utility, for every item at once: [sessions in chunk, I]
+        scores = (taste[session_user[start:stop]] @ item_vectors.T + c.quality_weight * quality
+                  + c.mood_effect * mood_flat[start:stop, None] * affinity)
         scores += rng.gumbel(size=scores.shape)
         top = np.argpartition(-scores, c.views_per_session - 1, axis=1)[:, :c.views_per_session]
         viewed[start:stop] = np.take_along_axis(
@@ -209,8 +214,7 @@ def generate(chunk_sessions: int = 4096, **options) -> SyntheticWorld:
     view_session = np.repeat(session_index, c.views_per_session)
     view_item = viewed.reshape(-1)
     view_mood = np.repeat(mood_flat, c.views_per_session)
-    utility = (np.sum(taste[view_user] * item_vectors[view_item], axis=1)
-               + c.quality_weight * quality[view_item] + c.mood_effect * view_mood * affinity[view_item])
+    utility = _utility(c, taste, item_vectors, quality, affinity, view_user, view_item, view_mood)
     n_views = len(view_item)
     view_position = np.arange(n_views) % c.views_per_session
     click = rng.random(n_views) < _sigmoid(utility + c.click_bias)
