@@ -64,6 +64,7 @@ def padding_mask(token_ids: tf.Tensor, padding_id: int = 0) -> tf.Tensor:
     return tf.repeat(keys[:, tf.newaxis, :], tf.shape(token_ids)[1], axis=1)
 
 
+@tf.keras.utils.register_keras_serializable(package="emotion_tf")
 class MultiHeadSelfAttention(tf.keras.layers.Layer):
     """Multi-head attention on our own ``scaled_dot_product_attention``.
 

@@ -1,0 +1,164 @@
+"""Sentiment classifiers that read raw strings: the article's LSTM and a Transformer encoder.
+
+    raw strings -> TextVectorization (inside the model) -> token ids
+                -> LSTM:        Embedding(64, masking padding) -> LSTM(64)
+                   Transformer: encoder (emotion_tf.sentiment.transformer) -> masked mean pooling
+                -> Dropout -> Dense(head.n_outputs, softmax | sigmoid)
+
+The article's LSTM is Embedding 64 -> LSTM 64 -> Dense with a fixed class
+count; here the head decides the outputs.  Training runs on token ids that
+are computed once and cached (tokenising every epoch would cost more than the
+LSTM); the saved model is the full string-in model.
+
+    classifier = SentimentClassifier("transformer", Head("binary", ("negative", "positive")), language="zh")
+    classifier.fit(train_texts, train_labels, validation_texts, validation_labels)
+    classifier.predict_proba(["质量很好"]); classifier.intensity(["质量很好"])
+    classifier.save("runs/htl"); SentimentClassifier.load("runs/htl")
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from emotion_tf.sentiment.heads import Head
+from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
+from emotion_tf.text.vectorize import make_vectorizer
+from emotion_tf.training.seeds import set_seed
+
+ARCHITECTURES = ("lstm", "transformer")
+
+
+def token_classifier(architecture: str, vocabulary_size: int, max_length: int, head: Head,
+                     dropout: float = 0.1, **encoder_options) -> tf.keras.Model:
+    """ids [batch, max_length] -> probabilities [batch, head.n_outputs]."""
+    ids = tf.keras.Input(shape=(max_length,), dtype=tf.int64, name="token_ids")
+    if architecture == "lstm":
+        embedded = tf.keras.layers.Embedding(vocabulary_size, 64, mask_zero=True, name="embedding")(ids)
+        features = tf.keras.layers.LSTM(64, name="lstm")(embedded)
+    elif architecture == "transformer":
+        encoder = transformer_encoder(vocabulary_size, max_length, dropout=dropout, **encoder_options)
+        features = MaskedMeanPooling(name="pooling")(encoder(ids), ids)
+    else:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    features = tf.keras.layers.Dropout(dropout)(features)
+    outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities")(features)
+    return tf.keras.Model(ids, outputs, name=f"{architecture}_classifier")
+
+
+def check_texts(texts) -> np.ndarray:
+    """Texts as a numpy object array of str; bytes must be UTF-8; empty texts are refused by position."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("pass a list of texts, not a single string")
+    checked = []
+    for position, text in enumerate(texts):
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"text {position} is not valid UTF-8 (byte {error.start})") from None
+        if not isinstance(text, str):
+            raise TypeError(f"text {position} is a {type(text).__name__}, not a string")
+        if not text.strip():
+            raise ValueError(f"text {position} is empty")
+        checked.append(text)
+    if not checked:
+        raise ValueError("no texts given")
+    return np.asarray(checked, dtype=object)
+
+
+class SentimentClassifier:
+    """An LSTM or Transformer classifier with its vectorizer, head, training loop and export.
+
+    Args:
+      architecture: ``"lstm"`` or ``"transformer"``.
+      head: what is predicted (``emotion_tf.sentiment.heads.Head``).
+      language: ``"zh"`` (characters) or ``"en"`` (words).
+      max_tokens, sequence_length: vectorizer settings.
+      encoder_options: ``dim``, ``num_heads``, ``ff_dim``, ``num_layers`` for the Transformer.
+    """
+
+    def __init__(self, architecture: str, head: Head, language: str, max_tokens: int = 20_000,
+                 sequence_length: int = 128, dropout: float = 0.1, learning_rate: float = 1e-3,
+                 batch_size: int = 64, max_epochs: int = 20, patience: int = 3, seed: int = 0,
+                 **encoder_options):
+        if architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+        self.architecture, self.head, self.language = architecture, head, language
+        self.max_tokens, self.sequence_length, self.dropout = max_tokens, sequence_length, dropout
+        self.learning_rate, self.batch_size, self.max_epochs = learning_rate, batch_size, max_epochs
+        self.patience, self.seed, self.encoder_options = patience, seed, encoder_options
+        self.model: tf.keras.Model | None = None
+
+    def _targets(self, labels) -> np.ndarray:
+        return np.asarray(labels, dtype=np.float32 if self.head.multi_label else np.int64)
+
+    def _ids(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
+        texts = np.asarray([str(t) for t in texts], dtype=object)
+        data = tf.data.Dataset.from_tensor_slices(texts if labels is None else (texts, self._targets(labels)))
+        data = data.batch(1024).map((lambda t: self.vectorizer(t)) if labels is None
+                                    else (lambda t, y: (self.vectorizer(t), y)))
+        data = data.cache().unbatch()
+        if shuffle:
+            data = data.shuffle(len(texts), seed=self.seed, reshuffle_each_iteration=True)
+        return data.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
+
+    def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
+        """Adapt the vectorizer on the training text, train with early stopping on validation loss."""
+        set_seed(self.seed)
+        self.vectorizer = make_vectorizer(train_texts, self.language, self.max_tokens, self.sequence_length)
+        self.token_model = token_classifier(self.architecture, self.vectorizer.vocabulary_size(),
+                                            self.sequence_length, self.head, self.dropout, **self.encoder_options)
+        metrics = ["binary_accuracy"] if self.head.multi_label else ["accuracy"]
+        self.token_model.compile(optimizer=tf.keras.optimizers.Adam(self.learning_rate), loss=self.head.loss,
+                                 metrics=metrics)
+        text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
+        self.model = tf.keras.Model(text, self.token_model(self.vectorizer(text)), name="sentiment_classifier")
+        stop = tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience,
+                                                restore_best_weights=True)
+        return self.token_model.fit(self._ids(train_texts, train_labels, shuffle=True),
+                                    validation_data=self._ids(validation_texts, validation_labels),
+                                    epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """[n, head.n_outputs] probabilities for raw texts (empty or non-UTF-8 texts are refused)."""
+        if self.model is None:
+            raise RuntimeError("call fit() or load() before predicting")
+        texts = check_texts(texts)
+        return self.model.predict(tf.constant(texts), batch_size=256, verbose=0)
+
+    def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
+        """Class ids (single label) or multi-hot rows at ``threshold`` (multi-label)."""
+        probabilities = self.predict_proba(texts)
+        return (probabilities >= threshold).astype(np.int64) if self.head.multi_label else probabilities.argmax(1)
+
+    def intensity(self, texts) -> np.ndarray:
+        """Intensity in [-1, 1] per text (see emotion_tf.sentiment.heads)."""
+        return self.head.intensity(self.predict_proba(texts))
+
+    def save(self, folder) -> Path:
+        """Write the string-in SavedModel and the head; ``load`` reads them back in any process."""
+        if self.model is None:
+            raise RuntimeError("nothing to save: call fit() first")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save(folder / "model", save_format="tf")
+        settings = {"architecture": self.architecture, "language": self.language, "head": self.head.to_json(),
+                    "sequence_length": self.sequence_length, "max_tokens": self.max_tokens}
+        (folder / "classifier.json").write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder) -> "SentimentClassifier":
+        folder = Path(folder)
+        settings_path = folder / "classifier.json"
+        if not settings_path.is_file() or not (folder / "model").is_dir():
+            raise FileNotFoundError(f"no saved sentiment classifier in {folder} (expected classifier.json and model/)")
+        settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        classifier = cls(settings["architecture"], Head.from_json(settings["head"]), settings["language"],
+                         max_tokens=settings["max_tokens"], sequence_length=settings["sequence_length"])
+        classifier.model = tf.keras.models.load_model(folder / "model")
+        return classifier

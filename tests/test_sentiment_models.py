@@ -1,0 +1,113 @@
+"""The LSTM and Transformer classifiers: planted signals are learned, padding is masked, export round-trips."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import REPOSITORY
+from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
+from emotion_tf.sentiment.heads import Head
+from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
+
+POLARITY = Head("binary", ("negative", "positive"))
+
+
+def planted_chinese(n, rng):
+    """Label 1 iff the review contains 好 after 很 (order matters: '好很' is noise)."""
+    filler = list("这个东西我们今天买的质量物流包装")
+    texts, labels = [], []
+    for _ in range(n):
+        label = int(rng.integers(2))
+        body = list(rng.choice(filler, 6))
+        cue = "很好" if label else "好很"
+        position = int(rng.integers(0, 6))
+        texts.append("".join(body[:position]) + cue + "".join(body[position:]))
+        labels.append(label)
+    return texts, np.array(labels)
+
+
+@pytest.mark.parametrize("architecture", ["lstm", "transformer"])
+def test_learns_a_planted_order_dependent_signal(architecture):
+    rng = np.random.default_rng(0)
+    train_x, train_y = planted_chinese(600, rng)
+    validation_x, validation_y = planted_chinese(200, rng)
+    options = dict(dim=32, num_heads=2, ff_dim=64, num_layers=1) if architecture == "transformer" else {}
+    classifier = SentimentClassifier(architecture, POLARITY, language="zh", sequence_length=16, max_epochs=25,
+                                     patience=25, learning_rate=3e-3, batch_size=32, **options)
+    history = classifier.fit(train_x, train_y, validation_x, validation_y)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    accuracy = (classifier.predict(validation_x) == validation_y).mean()
+    assert accuracy > 0.9, accuracy  # bag-of-characters cannot do this: both classes hold 很 and 好
+    intensity = classifier.intensity(["今天很好", "今天好很"])
+    assert np.all(np.abs(intensity) <= 1) and intensity[0] > intensity[1]
+
+
+def test_transformer_representation_ignores_padding():
+    tf.keras.utils.set_random_seed(0)
+    encoder = transformer_encoder(vocabulary_size=20, max_length=8, dim=16, num_heads=2, ff_dim=32, num_layers=2)
+    short = tf.constant([[5, 6, 7, 0, 0, 0, 0, 0]], tf.int64)
+    pooled = MaskedMeanPooling()(encoder(short, training=False), short)
+    # whatever the padding embedding holds, the representation of the text is the same
+    tokens = encoder.get_layer("embedding").tokens
+    table = tokens.get_weights()[0]
+    table[0] = np.random.default_rng(0).normal(0, 10, table.shape[1])
+    tokens.set_weights([table])
+    np.testing.assert_allclose(pooled.numpy(), MaskedMeanPooling()(encoder(short, training=False), short).numpy(),
+                               atol=1e-5)
+    # a real token in place of padding does change it
+    filled = tf.constant([[5, 6, 7, 9, 0, 0, 0, 0]], tf.int64)
+    assert not np.allclose(pooled.numpy(), MaskedMeanPooling()(encoder(filled, training=False), filled).numpy())
+    # the padded positions get no attention weight in any head of any block
+    block = encoder.get_layer("encoder_block_0")
+    hidden = encoder.get_layer("embedding")(short)
+    _, scores = block(hidden, short, return_attention_scores=True)
+    assert np.all(scores.numpy()[..., 3:] < 1e-6)
+
+
+def test_intensity_by_hand():
+    probabilities = np.array([[0.9, 0.1], [0.5, 0.5], [0.0, 1.0]])
+    np.testing.assert_allclose(POLARITY.intensity(probabilities), [-0.8, 0.0, 1.0])
+    emotions = Head("multiclass", ("sadness", "joy", "love", "anger", "fear", "surprise"))
+    np.testing.assert_allclose(emotions.intensity([[0.5, 0.2, 0.1, 0.1, 0.0, 0.1]]), [-0.5 + 0.3 - 0.1])
+    multi = Head("multilabel", ("joy", "anger", "neutral"))
+    # sigmoid outputs summing to 2: normalised before weighting
+    np.testing.assert_allclose(multi.intensity([[1.0, 0.5, 0.5], [0.2, 0.0, 0.0]]), [(1.0 - 0.5) / 2, 0.2])
+    with pytest.raises(ValueError, match="binary head needs 2 labels"):
+        Head("binary", ("a", "b", "c"))
+    with pytest.raises(ValueError, match="head kind"):
+        Head("ranking", ("a", "b"))
+
+
+def test_bad_texts_are_refused_by_position():
+    with pytest.raises(ValueError, match="text 1 is empty"):
+        check_texts(["fine", "   "])
+    with pytest.raises(ValueError, match="text 0 is not valid UTF-8"):
+        check_texts([b"\xff\xfe"])
+    with pytest.raises(TypeError, match="not a single string"):
+        check_texts("just one")
+    assert check_texts([b"\xe5\xa5\xbd"]).tolist() == ["好"]
+
+
+def test_export_round_trip_in_a_fresh_process(tmp_path):
+    rng = np.random.default_rng(1)
+    train_x, train_y = planted_chinese(200, rng)
+    classifier = SentimentClassifier("lstm", POLARITY, language="zh", sequence_length=16, max_epochs=2)
+    classifier.fit(train_x, train_y, train_x[:50], train_y[:50])
+    folder = classifier.save(tmp_path / "model")
+    expected = classifier.predict_proba(["今天很好", "质量好很"])
+    code = (
+        "import sys, numpy as np\n"
+        "from emotion_tf.sentiment.classifier import SentimentClassifier\n"
+        f"c = SentimentClassifier.load({str(folder)!r})\n"
+        "np.save(sys.argv[1], c.predict_proba(['今天很好', '质量好很']))\n"
+    )
+    out = tmp_path / "p.npy"
+    result = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=300,
+                            env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    with pytest.raises(FileNotFoundError, match="no saved sentiment classifier"):
+        SentimentClassifier.load(tmp_path / "missing")
