@@ -161,4 +161,6 @@ class SentimentClassifier:
         classifier = cls(settings["architecture"], Head.from_json(settings["head"]), settings["language"],
                          max_tokens=settings["max_tokens"], sequence_length=settings["sequence_length"])
         classifier.model = tf.keras.models.load_model(folder / "model")
+        # text -> vectorizer -> token model: the parts explanations need
+        classifier.vectorizer, classifier.token_model = classifier.model.layers[1], classifier.model.layers[-1]
         return classifier

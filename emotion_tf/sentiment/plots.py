@@ -1,0 +1,67 @@
+"""Figures for sentiment models: confusion matrices, token scores, attention heatmaps (matplotlib).
+
+Every function returns a matplotlib Figure; ``figure_to_image`` turns one
+into a [1, H, W, 4] tensor for ``tf.summary.image`` so the same picture goes
+to a PNG file and to TensorBoard.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+# Chinese tokens need a CJK font (e.g. Debian's fonts-noto-cjk); without one they draw as boxes.
+# Put the usual CJK fonts first in the sans-serif list, keeping the user's choices after them.
+_CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimHei"]
+plt.rcParams["font.sans-serif"] = _CJK_FONTS + [f for f in plt.rcParams["font.sans-serif"] if f not in _CJK_FONTS]
+
+
+def confusion_matrix_figure(matrix, labels, title: str = "confusion matrix") -> plt.Figure:
+    """Counts and row-normalised shading; rows are true classes, columns predictions."""
+    matrix = np.asarray(matrix)
+    shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+    figure, axis = plt.subplots(figsize=(1.0 + 0.7 * len(labels), 0.8 + 0.6 * len(labels)))
+    axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for (row, column), count in np.ndenumerate(matrix):
+        axis.text(column, row, str(count), ha="center", va="center",
+                  color="white" if shares[row, column] > 0.5 else "black", fontsize=8)
+    axis.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    axis.set_yticks(range(len(labels)), labels)
+    axis.set(xlabel="predicted", ylabel="true", title=title)
+    figure.tight_layout()
+    return figure
+
+
+def token_scores_figure(tokens, scores, title: str = "token attributions") -> plt.Figure:
+    """One coloured cell per token: red pushes towards the explained class, blue away from it."""
+    scores = np.asarray(scores, dtype=float)
+    limit = max(float(np.abs(scores).max()), 1e-9)
+    figure, axis = plt.subplots(figsize=(max(3.0, 0.55 * len(tokens)), 1.3))
+    axis.imshow(scores[np.newaxis], cmap="coolwarm", vmin=-limit, vmax=limit, aspect="auto")
+    axis.set_xticks(range(len(tokens)), tokens)
+    axis.set_yticks([])
+    axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def attention_figure(tokens, weights, title: str = "attention") -> plt.Figure:
+    """Heatmap [query token, key token] of one attention map (e.g. averaged over heads)."""
+    figure, axis = plt.subplots(figsize=(1.0 + 0.45 * len(tokens), 1.0 + 0.45 * len(tokens)))
+    axis.imshow(np.asarray(weights), cmap="viridis", vmin=0)
+    axis.set_xticks(range(len(tokens)), tokens)
+    axis.set_yticks(range(len(tokens)), tokens)
+    axis.set(xlabel="attends to (key)", ylabel="token (query)", title=title)
+    figure.tight_layout()
+    return figure
+
+
+def figure_to_image(figure: plt.Figure) -> tf.Tensor:
+    """[1, H, W, 4] uint8 tensor of the figure, for tf.summary.image; closes the figure."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return tf.image.decode_png(buffer.getvalue(), channels=4)[tf.newaxis]
