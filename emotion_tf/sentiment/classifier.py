@@ -123,12 +123,23 @@ class SentimentClassifier:
                                     validation_data=self._ids(validation_texts, validation_labels),
                                     epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """[n, head.n_outputs] probabilities for raw texts (empty or non-UTF-8 texts are refused)."""
+    @property
+    def serve(self):
+        """A compiled strings [n] -> probabilities [n, n_outputs] function (one trace for any n)."""
         if self.model is None:
             raise RuntimeError("call fit() or load() before predicting")
+        if getattr(self, "_serve_model", None) is not self.model:
+            self._serve_model = self.model
+            self._serve = tf.function(lambda texts: self.model(texts, training=False),
+                                      input_signature=[tf.TensorSpec([None], tf.string)])
+        return self._serve
+
+    def predict_proba(self, texts, batch_size: int = 512) -> np.ndarray:
+        """[n, head.n_outputs] probabilities for raw texts (empty or non-UTF-8 texts are refused)."""
         texts = check_texts(texts)
-        return self.model.predict(tf.constant(texts), batch_size=256, verbose=0)
+        serve = self.serve
+        return np.concatenate([serve(tf.constant(texts[start:start + batch_size])).numpy()
+                               for start in range(0, len(texts), batch_size)])
 
     def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
         """Class ids (single label) or multi-hot rows at ``threshold`` (multi-label)."""

@@ -23,14 +23,15 @@ def confusion_matrix_figure(matrix, labels, title: str = "confusion matrix") -> 
     """Counts and row-normalised shading; rows are true classes, columns predictions."""
     matrix = np.asarray(matrix)
     shares = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
-    figure, axis = plt.subplots(figsize=(1.0 + 0.7 * len(labels), 0.8 + 0.6 * len(labels)))
+    figure, axis = plt.subplots(figsize=(max(4.5, 1.8 + 0.8 * len(labels)), max(4.0, 1.5 + 0.7 * len(labels))))
     axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for (row, column), count in np.ndenumerate(matrix):
         axis.text(column, row, str(count), ha="center", va="center",
                   color="white" if shares[row, column] > 0.5 else "black", fontsize=8)
     axis.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     axis.set_yticks(range(len(labels)), labels)
-    axis.set(xlabel="predicted", ylabel="true", title=title)
+    axis.set(xlabel="predicted", ylabel="true")
+    axis.set_title(title, fontsize=10)
     figure.tight_layout()
     return figure
 

@@ -41,10 +41,24 @@ def read_scalars(folder) -> dict[str, list[tuple[int, float]]]:
     For tests and reports; TensorBoard itself reads the same files.
     """
     scalars: dict[str, list[tuple[int, float]]] = {}
+    for step, value, plugin in _summary_values(folder):
+        if plugin == "scalars" or value.HasField("simple_value"):
+            number = float(value.simple_value) if value.HasField("simple_value") else float(
+                tf.make_ndarray(value.tensor))
+            scalars.setdefault(value.tag, []).append((step, number))
+    return scalars
+
+
+def read_tags(folder) -> dict[str, set[str]]:
+    """Every summary tag under ``folder`` by plugin: {"scalars": {...}, "images": {...}, "hparams": {...}, ...}."""
+    tags: dict[str, set[str]] = {}
+    for _, value, plugin in _summary_values(folder):
+        tags.setdefault(plugin or "scalars", set()).add(value.tag)
+    return tags
+
+
+def _summary_values(folder):
     for path in sorted(Path(folder).rglob("events.out.tfevents.*")):
         for event in tf.compat.v1.train.summary_iterator(str(path)):
             for value in event.summary.value:
-                number = (float(tf.make_ndarray(value.tensor)) if value.HasField("tensor")
-                          else float(value.simple_value))
-                scalars.setdefault(value.tag, []).append((int(event.step), number))
-    return scalars
+                yield int(event.step), value, value.metadata.plugin_data.plugin_name

