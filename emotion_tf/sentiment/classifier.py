@@ -33,14 +33,19 @@ ARCHITECTURES = ("lstm", "transformer")
 
 
 def token_classifier(architecture: str, vocabulary_size: int, max_length: int, head: Head,
-                     dropout: float = 0.1, **encoder_options) -> tf.keras.Model:
-    """ids [batch, max_length] -> probabilities [batch, head.n_outputs]."""
+                     dropout: float = 0.1, encoder: tf.keras.Model | None = None,
+                     **encoder_options) -> tf.keras.Model:
+    """ids [batch, max_length] -> probabilities [batch, head.n_outputs].
+
+    ``encoder``: a (pretrained) Transformer encoder to fine-tune instead of a fresh one.
+    """
     ids = tf.keras.Input(shape=(max_length,), dtype=tf.int64, name="token_ids")
     if architecture == "lstm":
         embedded = tf.keras.layers.Embedding(vocabulary_size, 64, mask_zero=True, name="embedding")(ids)
         features = tf.keras.layers.LSTM(64, name="lstm")(embedded)
     elif architecture == "transformer":
-        encoder = transformer_encoder(vocabulary_size, max_length, dropout=dropout, **encoder_options)
+        if encoder is None:
+            encoder = transformer_encoder(vocabulary_size, max_length, dropout=dropout, **encoder_options)
         features = MaskedMeanPooling(name="pooling")(encoder(ids), ids)
     else:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
@@ -78,15 +83,24 @@ class SentimentClassifier:
       head: what is predicted (``emotion_tf.sentiment.heads.Head``).
       language: ``"zh"`` (characters) or ``"en"`` (words).
       max_tokens, sequence_length: vectorizer settings.
+      pretrained: ``(encoder, vectorizer)`` from ``emotion_tf.sentiment.pretraining.pretrain_encoder``:
+        fine-tune that encoder with its vectorizer instead of starting from scratch (Transformer only).
       encoder_options: ``dim``, ``num_heads``, ``ff_dim``, ``num_layers`` for the Transformer.
     """
 
     def __init__(self, architecture: str, head: Head, language: str, max_tokens: int = 20_000,
                  sequence_length: int = 128, dropout: float = 0.1, learning_rate: float = 1e-3,
                  batch_size: int = 64, max_epochs: int = 20, patience: int = 3, seed: int = 0,
-                 **encoder_options):
+                 pretrained=None, **encoder_options):
         if architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+        if pretrained is not None:
+            if architecture != "transformer":
+                raise ValueError("a pretrained encoder can only be fine-tuned by the transformer")
+            if pretrained[0].input_shape[1] != sequence_length:
+                raise ValueError(f"the pretrained encoder reads {pretrained[0].input_shape[1]} tokens, "
+                                 f"but sequence_length is {sequence_length}")
+        self.pretrained = pretrained
         self.architecture, self.head, self.language = architecture, head, language
         self.max_tokens, self.sequence_length, self.dropout = max_tokens, sequence_length, dropout
         self.learning_rate, self.batch_size, self.max_epochs = learning_rate, batch_size, max_epochs
@@ -107,11 +121,16 @@ class SentimentClassifier:
         return data.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
 
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
-        """Adapt the vectorizer on the training text, train with early stopping on validation loss."""
+        """Adapt the vectorizer on the training text (unless pretrained), train with early stopping on validation loss."""
         set_seed(self.seed)
-        self.vectorizer = make_vectorizer(train_texts, self.language, self.max_tokens, self.sequence_length)
+        if self.pretrained is None:
+            self.vectorizer = make_vectorizer(train_texts, self.language, self.max_tokens, self.sequence_length)
+            encoder = None
+        else:
+            encoder, self.vectorizer = self.pretrained
         self.token_model = token_classifier(self.architecture, self.vectorizer.vocabulary_size(),
-                                            self.sequence_length, self.head, self.dropout, **self.encoder_options)
+                                            self.sequence_length, self.head, self.dropout, encoder=encoder,
+                                            **self.encoder_options)
         metrics = ["binary_accuracy"] if self.head.multi_label else ["accuracy"]
         self.token_model.compile(optimizer=tf.keras.optimizers.Adam(self.learning_rate), loss=self.head.loss,
                                  metrics=metrics)

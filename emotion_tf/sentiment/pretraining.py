@@ -1,0 +1,84 @@
+"""Masked-language-model pretraining of the Transformer encoder, with no downloaded weights.
+
+BERT-level accuracy comes largely from pretraining on unlabeled text; no
+pretrained weights can be downloaded here, so we pretrain our own encoder on
+the unlabeled review texts of the *training* splits (never validation or
+test text), then fine-tune it on the labelled task.
+
+The objective (Devlin et al. 2019): pick 15% of the real (non-padding)
+tokens of each text; replace 80% of the picked by a [MASK] id, 10% by a
+random token, and leave 10% unchanged; train the encoder plus a linear
+output layer to predict the original token at the picked positions only:
+
+    loss = - Σ_{picked t} log softmax(W h_t + b)[original token at t] / #picked
+
+[MASK] gets the id ``vocabulary_size`` (one past the vectorizer's
+vocabulary), so the encoder's embedding table has ``vocabulary_size + 1``
+rows; ``SentimentClassifier`` accepts the pretrained encoder and vectorizer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from emotion_tf.sentiment.transformer import transformer_encoder
+from emotion_tf.text.vectorize import make_vectorizer
+from emotion_tf.training.seeds import set_seed
+
+
+def mask_tokens(ids: tf.Tensor, mask_id: int, vocabulary_size: int, rate: float = 0.15,
+                seed: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """BERT masking of a batch of ids [batch, T].
+
+    Returns:
+      (inputs [batch, T] with masked ids, targets [batch, T] = the original ids,
+       weights [batch, T] = 1.0 at the picked positions, else 0).
+    """
+    ids = tf.cast(ids, tf.int64)
+    real = tf.not_equal(ids, 0)
+    draws = tf.random.uniform(tf.shape(ids), seed=None) if seed is None else \
+        tf.random.stateless_uniform(tf.shape(ids), seed=seed)
+    picked = tf.logical_and(real, draws < rate)
+    how = draws / rate  # uniform in [0, 1) among picked positions
+    random_ids = tf.random.uniform(tf.shape(ids), minval=2, maxval=vocabulary_size, dtype=tf.int64)
+    replaced = tf.where(how < 0.8, tf.cast(mask_id, tf.int64), tf.where(how < 0.9, random_ids, ids))
+    inputs = tf.where(picked, replaced, ids)
+    return inputs, ids, tf.cast(picked, tf.float32)
+
+
+def masked_lm_model(encoder: tf.keras.Model, vocabulary_size: int) -> tf.keras.Model:
+    """ids [batch, T] -> logits over the vocabulary at every position [batch, T, vocabulary_size]."""
+    ids = tf.keras.Input(shape=encoder.input_shape[1:], dtype=tf.int64, name="masked_ids")
+    hidden = encoder(ids)
+    hidden = tf.keras.layers.Dense(encoder.output_shape[-1], activation="gelu", name="mlm_transform")(hidden)
+    hidden = tf.keras.layers.LayerNormalization(epsilon=1e-6, name="mlm_norm")(hidden)
+    logits = tf.keras.layers.Dense(vocabulary_size, name="mlm_logits")(hidden)
+    return tf.keras.Model(ids, logits, name="masked_lm")
+
+
+def pretrain_encoder(texts, language: str, sequence_length: int = 128, max_tokens: int = 20_000,
+                     epochs: int = 3, batch_size: int = 64, learning_rate: float = 5e-4, seed: int = 0,
+                     callbacks=(), verbose=0, **encoder_options):
+    """Pretrain an encoder on unlabeled training text.
+
+    Returns:
+      (encoder, vectorizer, history); pass both to ``SentimentClassifier(...,
+      pretrained=(encoder, vectorizer))`` to fine-tune.
+    """
+    set_seed(seed)
+    vectorizer = make_vectorizer(texts, language, max_tokens, sequence_length)
+    vocabulary_size = vectorizer.vocabulary_size()
+    mask_id = vocabulary_size
+    encoder = transformer_encoder(vocabulary_size + 1, sequence_length, **encoder_options)
+    model = masked_lm_model(encoder, vocabulary_size)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  weighted_metrics=["accuracy"])
+    strings = np.asarray([str(t) for t in texts], dtype=object)
+    ids = tf.data.Dataset.from_tensor_slices(strings).batch(1024).map(vectorizer).cache().unbatch()
+    # a new masking every epoch: the mask is drawn inside the pipeline, after the cache
+    data = (ids.shuffle(len(strings), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+            .map(lambda batch: mask_tokens(batch, mask_id, vocabulary_size)).prefetch(tf.data.AUTOTUNE))
+    history = model.fit(data, epochs=epochs, callbacks=list(callbacks), verbose=verbose)
+    return encoder, vectorizer, history
