@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import io
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
+from matplotlib import font_manager
 
 # Chinese tokens need a CJK font (e.g. Debian's fonts-noto-cjk); without one they draw as boxes.
 # Put the usual CJK fonts first in the sans-serif list, keeping the user's choices after them.
 _CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimHei"]
 plt.rcParams["font.sans-serif"] = _CJK_FONTS + [f for f in plt.rcParams["font.sans-serif"] if f not in _CJK_FONTS]
+if not {font.name for font in font_manager.fontManager.ttflist} & set(_CJK_FONTS):
+    # Say it once, instead of matplotlib's one warning per missing glyph.
+    warnings.warn("no CJK font found: Chinese characters in figures will draw as boxes "
+                  "(install one, e.g. apt-get install fonts-noto-cjk)", stacklevel=2)
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
 def confusion_matrix_figure(matrix, labels, title: str = "confusion matrix") -> plt.Figure:
