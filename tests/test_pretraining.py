@@ -52,3 +52,33 @@ def test_pretrained_encoder_must_match():
     with pytest.raises(ValueError, match="only be fine-tuned by the transformer"):
         SentimentClassifier("lstm", Head("binary", ("negative", "positive")), "zh", sequence_length=8,
                             pretrained=(encoder, vectorizer))
+
+
+def test_pretraining_corpus_never_holds_a_validation_or_test_text():
+    import pandas as pd
+
+    from emotion_tf import data
+    from emotion_tf.tasks.sentiment import Corpus, pretraining_texts
+
+    def corpus(key, train, validation, test):
+        frame = lambda texts: pd.DataFrame({"text": texts, "label": [0] * len(texts)})  # noqa: E731
+        splits = data.TextSplits(frame(train), frame(validation), frame(test))
+        return Corpus(key, splits, Head("binary", ("negative", "positive")), "zh", 8)
+
+    hotel = corpus("hotel", ["房间干净", "服务很好"], ["早餐一般"], ["隔音太差"])
+    shop = corpus("shop", ["隔音太差 ", "物流很快", "房间干净"], ["包装破损"], ["价格便宜"])
+    texts = pretraining_texts([hotel, shop])
+    # '隔音太差' is hotel's test text and sits in shop's train split (with a trailing space): left out
+    assert sorted(texts) == sorted(["房间干净", "服务很好", "物流很快"])
+
+
+def test_copied_encoder_is_independent():
+    from emotion_tf.tasks.sentiment import copy_encoder
+
+    encoder, vectorizer, _ = pretrain_encoder(["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8,
+                                              num_heads=2, ff_dim=8, num_layers=1)
+    copy = copy_encoder(encoder)
+    ids = vectorizer(tf.constant(["好好差"]))
+    np.testing.assert_allclose(copy(ids).numpy(), encoder(ids).numpy(), atol=1e-6)
+    copy.get_layer("embedding").tokens.embeddings.assign_add(tf.ones_like(copy.get_layer("embedding").tokens.embeddings))
+    assert not np.allclose(copy(ids).numpy(), encoder(ids).numpy())

