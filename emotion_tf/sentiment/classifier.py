@@ -27,6 +27,7 @@ import tensorflow as tf
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
 from emotion_tf.text.vectorize import make_vectorizer
+from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
 
 ARCHITECTURES = ("lstm", "transformer")
@@ -85,13 +86,17 @@ class SentimentClassifier:
       max_tokens, sequence_length: vectorizer settings.
       pretrained: ``(encoder, vectorizer)`` from ``emotion_tf.sentiment.pretraining.pretrain_encoder``:
         fine-tune that encoder with its vectorizer instead of starting from scratch (Transformer only).
+      warmup_epochs: if > 0, the learning rate warms up linearly over this many epochs, then decays
+        linearly to 0 at ``max_epochs`` (``WarmupLinearDecay``); else it is constant.
+      monitor: what early stopping watches (``val_loss`` or ``val_accuracy``); the best epoch's weights
+        are restored.
       encoder_options: ``dim``, ``num_heads``, ``ff_dim``, ``num_layers`` for the Transformer.
     """
 
     def __init__(self, architecture: str, head: Head, language: str, max_tokens: int = 20_000,
                  sequence_length: int = 128, dropout: float = 0.1, learning_rate: float = 1e-3,
                  batch_size: int = 64, max_epochs: int = 20, patience: int = 3, seed: int = 0,
-                 pretrained=None, **encoder_options):
+                 pretrained=None, warmup_epochs: float = 0.0, monitor: str = "val_loss", **encoder_options):
         if architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
         if pretrained is not None:
@@ -105,6 +110,7 @@ class SentimentClassifier:
         self.max_tokens, self.sequence_length, self.dropout = max_tokens, sequence_length, dropout
         self.learning_rate, self.batch_size, self.max_epochs = learning_rate, batch_size, max_epochs
         self.patience, self.seed, self.encoder_options = patience, seed, encoder_options
+        self.warmup_epochs, self.monitor = warmup_epochs, monitor
         self.model: tf.keras.Model | None = None
 
     def _targets(self, labels) -> np.ndarray:
@@ -132,11 +138,16 @@ class SentimentClassifier:
                                             self.sequence_length, self.head, self.dropout, encoder=encoder,
                                             **self.encoder_options)
         metrics = ["binary_accuracy"] if self.head.multi_label else ["accuracy"]
-        self.token_model.compile(optimizer=tf.keras.optimizers.Adam(self.learning_rate), loss=self.head.loss,
+        learning_rate = self.learning_rate
+        if self.warmup_epochs > 0:
+            steps_per_epoch = -(-len(train_texts) // self.batch_size)
+            learning_rate = WarmupLinearDecay(self.learning_rate, int(self.warmup_epochs * steps_per_epoch),
+                                              self.max_epochs * steps_per_epoch)
+        self.token_model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), loss=self.head.loss,
                                  metrics=metrics)
         text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
         self.model = tf.keras.Model(text, self.token_model(self.vectorizer(text)), name="sentiment_classifier")
-        stop = tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.patience,
+        stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience,
                                                 restore_best_weights=True)
         return self.token_model.fit(self._ids(train_texts, train_labels, shuffle=True),
                                     validation_data=self._ids(validation_texts, validation_labels),
