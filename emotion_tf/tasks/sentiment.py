@@ -234,12 +234,16 @@ def copy_encoder(encoder: tf.keras.Model) -> tf.keras.Model:
     return clone
 
 
-def pretrained_chinese_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: int = 3, log=print):
-    """Pretrain a Transformer encoder on the Chinese corpora's training texts; returns (encoder, vectorizer)."""
+def pretrained_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: int = 3,
+                       sequence_length: int = PRETRAINED_SEQUENCE_LENGTH, log=print):
+    """Pretrain a Transformer encoder on the corpora's training texts (one language); returns (encoder, vectorizer)."""
+    languages = {corpus.language for corpus in corpora}
+    if len(languages) != 1:
+        raise ValueError(f"pretraining corpora must share one language, got {sorted(languages)}")
     texts = pretraining_texts(corpora)
     log(f"masked-LM pretraining on {len(texts):,} training texts of {', '.join(c.key for c in corpora)}")
     encoder, vectorizer, history = pretrain_encoder(
-        texts, "zh", sequence_length=PRETRAINED_SEQUENCE_LENGTH, max_tokens=settings.max_tokens, epochs=epochs,
+        texts, languages.pop(), sequence_length=sequence_length, max_tokens=settings.max_tokens, epochs=epochs,
         batch_size=settings.batch_size, seed=seed, **settings.encoder)
     log(f"masked-LM loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}")
     return encoder, vectorizer
@@ -288,7 +292,7 @@ def _fine_tune_pretrained(context: RunContext, corpus: Corpus, settings: RunSett
     cache_key = (context.data_dir, context.seed)
     if cache_key not in _PRETRAINED:  # one pretraining per run, shared by the Chinese corpora
         corpora = [load_corpus(key, context.data_dir, context.seed) for key in CHINESE_CORPORA]
-        _PRETRAINED[cache_key] = pretrained_chinese_encoder(corpora, settings, context.seed, log=context.log)
+        _PRETRAINED[cache_key] = pretrained_encoder(corpora, settings, context.seed, log=context.log)
     encoder, vectorizer = _PRETRAINED[cache_key]
     corpus = dataclasses.replace(corpus, sequence_length=PRETRAINED_SEQUENCE_LENGTH)
     folder = run_folder(context.logdir, "sentiment", corpus.key, "transformer-mlm")
