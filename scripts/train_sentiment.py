@@ -30,7 +30,6 @@ from emotion_tf.sentiment.classifier import ARCHITECTURES  # noqa: E402
 from emotion_tf.tasks.sentiment import (  # noqa: E402
     CHINESE_CORPORA,
     FULL_SETTINGS,
-    RunSettings,
     load_corpus,
     pretrained_encoder,
     train_and_evaluate,
@@ -63,9 +62,9 @@ def main(argv=None) -> int:
     if args.sequence_length:
         corpus = dataclasses.replace(corpus, sequence_length=args.sequence_length)
     base = FULL_SETTINGS[args.model]
-    settings = RunSettings(args.model, epochs=args.epochs or base.epochs,
-                           learning_rate=args.learning_rate or base.learning_rate, batch_size=base.batch_size,
-                           patience=base.patience, max_tokens=base.max_tokens, encoder=dict(base.encoder))
+    settings = dataclasses.replace(base, epochs=args.epochs or base.epochs,
+                                   learning_rate=args.learning_rate or base.learning_rate,
+                                   encoder=dict(base.encoder))
     output = Path(args.output)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     pretrained = None

@@ -124,6 +124,8 @@ class RunSettings:
     batch_size: int = 64
     patience: int = 3
     max_tokens: int = 20_000
+    warmup_epochs: float = 0.0  # > 0: warm-up then linear decay of the learning rate
+    monitor: str = "val_loss"  # what early stopping watches
     encoder: dict = field(default_factory=dict)  # dim, num_heads, ff_dim, num_layers (transformer)
 
 
@@ -132,7 +134,7 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
                        model_name: str | None = None) -> tuple[SentimentClassifier, list[ResultRecord]]:
     """Train one classifier on one corpus and return it with its validation and test records.
 
-    ``pretrained``: ``(encoder, vectorizer)`` to fine-tune (see ``pretrained_chinese_encoder``);
+    ``pretrained``: ``(encoder, vectorizer)`` to fine-tune (see ``pretrained_encoder``);
     ``model_name``: the records' model name (default: the architecture).
     """
     folder = Path(logdir)
@@ -141,7 +143,8 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
         settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
         sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
         batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
-        pretrained=pretrained, **({} if pretrained else settings.encoder))
+        warmup_epochs=settings.warmup_epochs, monitor=settings.monitor, pretrained=pretrained,
+        **({} if pretrained else settings.encoder))
     callbacks = [
         tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
@@ -157,8 +160,8 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     metrics, reports, extra = _scores(classifier, corpus)
     latency = single_text_latency(classifier, corpus.splits.test["text"].tolist())
     hparams = {"architecture": settings.architecture, "pretrained": pretrained is not None,
-               "learning_rate": settings.learning_rate,
-               "batch_size": settings.batch_size, "sequence_length": corpus.sequence_length,
+               "learning_rate": settings.learning_rate, "warmup_epochs": settings.warmup_epochs,
+               "monitor": settings.monitor, "batch_size": settings.batch_size, "sequence_length": corpus.sequence_length,
                "max_tokens": settings.max_tokens, "seed": seed,
                **{f"encoder_{k}": v for k, v in settings.encoder.items()}}
     _write_tensorboard(folder, metrics, reports, corpus, hparams)
