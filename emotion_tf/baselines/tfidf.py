@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.training.seeds import set_seed
 
 
@@ -114,18 +115,9 @@ class TfidfLogisticRegression:
 
     def _features(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
         """Batches of (normalised sparse tf-idf rows[, labels]), tokenised once and cached."""
-        texts = _as_strings(texts)
-        if labels is None:
-            data = tf.data.Dataset.from_tensor_slices(texts).batch(1024)
-            data = data.map(lambda t: self.normalize(self.vectorizer(t)))
-        else:
-            labels = np.asarray(labels, dtype=np.float32 if self.multi_label else np.int64)
-            data = tf.data.Dataset.from_tensor_slices((texts, labels)).batch(1024)
-            data = data.map(lambda t, y: (self.normalize(self.vectorizer(t)), y))
-        data = data.cache().unbatch()
-        if shuffle:
-            data = data.shuffle(len(texts), seed=self.seed, reshuffle_each_iteration=True)
-        return data.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
+        targets = None if labels is None else np.asarray(labels, dtype=np.float32 if self.multi_label else np.int64)
+        return featurized_dataset(texts, lambda t: self.normalize(self.vectorizer(t)), targets, self.batch_size,
+                                  shuffle, self.seed)
 
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
         """Train with early stopping on validation accuracy (loss, for multi-label); returns the History."""

@@ -26,6 +26,7 @@ import tensorflow as tf
 
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
+from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
@@ -117,14 +118,8 @@ class SentimentClassifier:
         return np.asarray(labels, dtype=np.float32 if self.head.multi_label else np.int64)
 
     def _ids(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
-        texts = np.asarray([str(t) for t in texts], dtype=object)
-        data = tf.data.Dataset.from_tensor_slices(texts if labels is None else (texts, self._targets(labels)))
-        data = data.batch(1024).map((lambda t: self.vectorizer(t)) if labels is None
-                                    else (lambda t, y: (self.vectorizer(t), y)))
-        data = data.cache().unbatch()
-        if shuffle:
-            data = data.shuffle(len(texts), seed=self.seed, reshuffle_each_iteration=True)
-        return data.batch(self.batch_size).prefetch(tf.data.AUTOTUNE)
+        targets = None if labels is None else self._targets(labels)
+        return featurized_dataset(texts, self.vectorizer, targets, self.batch_size, shuffle, self.seed)
 
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
         """Adapt the vectorizer on the training text (unless pretrained), train with early stopping on validation loss."""
