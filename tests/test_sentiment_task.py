@@ -92,3 +92,15 @@ def test_corpus_heads(key):
     corpus = load_corpus(key)
     assert corpus.head.kind == "binary" and corpus.language == "zh"
     assert load_corpus("synthetic-reviews-en").head.kind == "three_way"
+
+
+def test_non_text_dataset_and_broken_model_folder_are_refused(tmp_path):
+    from emotion_tf.data import DataError
+    from emotion_tf.sentiment.classifier import SentimentClassifier
+    from emotion_tf.tasks.sentiment import load_corpus
+    with pytest.raises(DataError, match="'synthetic' holds interactions, not labelled text"):
+        load_corpus("synthetic")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "classifier.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"classifier\.json is not a valid classifier description"):
+        SentimentClassifier.load(tmp_path)

@@ -193,9 +193,13 @@ class SentimentClassifier:
         settings_path = folder / "classifier.json"
         if not settings_path.is_file() or not (folder / "model").is_dir():
             raise FileNotFoundError(f"no saved sentiment classifier in {folder} (expected classifier.json and model/)")
-        settings = json.loads(settings_path.read_text(encoding="utf-8"))
-        classifier = cls(settings["architecture"], Head.from_json(settings["head"]), settings["language"],
-                         max_tokens=settings["max_tokens"], sequence_length=settings["sequence_length"])
+        try:
+            settings = json.loads(settings_path.read_text(encoding="utf-8"))
+            classifier = cls(settings["architecture"], Head.from_json(settings["head"]), settings["language"],
+                             max_tokens=settings["max_tokens"], sequence_length=settings["sequence_length"])
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{settings_path} is not a valid classifier description: "
+                             f"{type(error).__name__}: {error}") from None
         classifier.model = tf.keras.models.load_model(folder / "model")
         # text -> vectorizer -> token model: the parts explanations need
         classifier.vectorizer, classifier.token_model = classifier.model.layers[1], classifier.model.layers[-1]

