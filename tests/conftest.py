@@ -14,6 +14,9 @@ import pytest
 os.environ["EMOTION_TF_DOWNLOAD"] = "0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# Keras 2 for every test module, whichever of tensorflow / tensorflow_gnn / emotion_tf it imports first
+import emotion_tf  # noqa: E402,F401
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 

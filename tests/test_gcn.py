@@ -1,0 +1,143 @@
+"""The GCN layer (against TF-GNN's GCNConv and numpy by hand), the graph recommender and its training."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+from tensorflow_gnn.models.gcn import gcn_conv
+
+from emotion_tf import data, graph
+from emotion_tf.behavior.gcn import GraphConvolution
+from emotion_tf.behavior.graph_recommender import GraphRecommender
+from emotion_tf.behavior.task import LinkPredictionTask
+from emotion_tf.behavior.training import (GraphTrainingSettings, evaluate_split, train_graph_recommender,
+                                          training_graph)
+from emotion_tf.graph.article_example import EVENT_TYPES, N_ITEMS, N_USERS, article_example
+
+
+def example_user_item_graph(weights=None):
+    g = graph.interaction_graph(article_example(), N_USERS, N_ITEMS, event_types=EVENT_TYPES)
+    return graph.user_item_graph(g, weights)
+
+
+def test_article_example_by_hand_equals_the_layer():
+    """H' = relu(D̂^-1/2 Â D̂^-1/2 H W + b) on 10 users, 5 items, 3 events, computed with numpy."""
+    g = example_user_item_graph()
+    rng = np.random.default_rng(0)
+    h = rng.normal(size=(N_USERS + N_ITEMS, 3)).astype(np.float32)
+    w = rng.normal(size=(3, 2)).astype(np.float32)
+    b = np.array([0.1, -0.2], dtype=np.float32)
+    layer = GraphConvolution(2, activation="relu")
+    layer(g, tf.constant(h))
+    layer.set_weights([w, b])
+    a_hat = graph.dense_adjacency(g) + np.eye(N_USERS + N_ITEMS)
+    d_inv_sqrt = np.diag(1 / np.sqrt(a_hat.sum(axis=1)))
+    expected = np.maximum(d_inv_sqrt @ a_hat @ d_inv_sqrt @ h @ w + b, 0)
+    np.testing.assert_allclose(layer(g, tf.constant(h)).numpy(), expected, rtol=1e-5, atol=1e-6)
+    # the article's literal form computes A D H W + b instead, which is a different (and unbounded) thing
+    literal = GraphConvolution(2, activation=None, normalization="article", self_loops=False)
+    literal(g, tf.constant(h))
+    literal.set_weights([w, b])
+    a = graph.dense_adjacency(g)
+    np.testing.assert_allclose(literal(g, tf.constant(h)).numpy(), a @ np.diag(a.sum(axis=1)) @ h @ w + b,
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_layer_equals_tfgnn_gcnconv_with_the_same_weights():
+    g = example_user_item_graph({"view": 1.0, "cart": 2.0, "purchase": 4.0})
+    h = tf.random.stateless_normal([N_USERS + N_ITEMS, 6], seed=[1, 2])
+    ours = GraphConvolution(4, activation="tanh")
+    theirs = gcn_conv.GCNConv(4, activation="tanh", add_self_loops=True, degree_normalization="in_out",
+                              edge_weight_feature_name=graph.WEIGHT)
+    with_state = g.replace_features(node_sets={graph.NODES: {"hidden_state": h}})
+    theirs(with_state, edge_set_name=graph.EDGES)
+    ours(g, h)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(g, h).numpy(), theirs(with_state, edge_set_name=graph.EDGES).numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_bad_arguments_are_refused():
+    g = example_user_item_graph()
+    with pytest.raises(ValueError, match="normalization"):
+        GraphConvolution(2, normalization="row")(g, tf.zeros([N_USERS + N_ITEMS, 2]))
+    with pytest.raises(ValueError, match="kind"):
+        GraphRecommender(g, kind="ngcf")
+    with pytest.raises(ValueError, match="loss"):
+        LinkPredictionTask("hinge")
+
+
+def test_softmax_loss_by_hand():
+    g = example_user_item_graph()
+    model = GraphRecommender(g, kind="mf", dim=3, seed=1)
+    users, items = np.array([0, 3, 8]), np.array([1, 4, 0])
+    task = LinkPredictionTask("softmax", l2=0.0, temperature=0.5)
+    e = model.node_embedding.numpy()
+    logits = e[users] @ e[N_USERS:].T / 0.5
+    log_softmax = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    expected = -log_softmax[np.arange(3), items].mean()
+    got = task(model, tf.constant(users), tf.constant(items), tf.constant(items)).numpy()
+    assert got == pytest.approx(expected, rel=1e-5)
+    bpr = LinkPredictionTask("bpr", l2=0.0)(model, tf.constant(users), tf.constant(items), tf.constant([2, 2, 2]))
+    diff = (e[users] * e[N_USERS + items]).sum(1) - (e[users] * e[N_USERS + 2]).sum(1)
+    assert bpr.numpy() == pytest.approx(np.mean(np.log1p(np.exp(-diff))), rel=1e-5)
+
+
+def test_lightgcn_states_are_the_layer_mean_of_normalized_propagations():
+    g = example_user_item_graph()
+    model = GraphRecommender(g, kind="lightgcn", dim=4, num_layers=2, seed=3)
+    e = model.node_embedding.numpy()
+    p = graph.dense_propagation_matrix(g, "symmetric", self_loops=False)
+    np.testing.assert_allclose(model.node_states().numpy(), (e + p @ e + p @ p @ e) / 3, rtol=1e-5, atol=1e-6)
+
+
+def planted_interactions(seed=0):
+    """Two communities: users of group g interact only with items of group g (half of them, at random)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(60):
+        group = user % 2
+        items = np.arange(group * 20, group * 20 + 20)
+        for item in rng.choice(items, size=10, replace=False):
+            rows.append((user, int(item), int(rng.integers(1e6))))
+    return pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
+
+
+@pytest.mark.parametrize("kind", ["gcn", "lightgcn"])
+def test_training_learns_the_planted_communities(kind):
+    splits = data.split_interactions(planted_interactions(), seed=0)
+    settings = GraphTrainingSettings(kind=kind, dim=16, num_layers=2, learning_rate=0.02, batch_size=128,
+                                     epochs=15, patience=15)
+    result = train_graph_recommender(splits, settings, seed=0, log=lambda message: None)
+    losses = [row["loss"] for row in result.history]
+    assert losses[-1] < losses[0]
+    user_states, item_states = (s.numpy() for s in result.model.user_item_states())
+    scores = user_states @ item_states.T
+    same = np.array([[u % 2 == (i >= 20) * 1 for i in range(40)] for u in range(60)])
+    assert scores[same].mean() > scores[~same].mean() + 0.5 * scores.std()
+    # held-out items all lie in the user's community of 20, 10 of them unseen: chance recall@10 is small
+    assert evaluate_split(result.model, splits, "test", ks=(10,))["recall@10"] > 0.6
+
+
+def test_training_graph_holds_train_edges_only():
+    splits = data.split_interactions(planted_interactions(), seed=0)
+    a = graph.dense_adjacency(training_graph(splits))
+    for split, present in (("train", True), ("validation", False), ("test", False)):
+        frame = splits[split]
+        values = a[frame["user_index"].to_numpy(), splits.n_users + frame["item_index"].to_numpy()]
+        assert (values > 0).all() if present else (values == 0).all()
+
+
+def test_killed_run_resumes_to_the_same_result(tmp_path):
+    splits = data.split_interactions(planted_interactions(), seed=0)
+    settings = GraphTrainingSettings(kind="lightgcn", dim=8, num_layers=1, learning_rate=0.02, batch_size=64,
+                                     epochs=4, patience=10)
+    whole = train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "whole", log=lambda m: None)
+    first = GraphTrainingSettings(**{**settings.__dict__, "epochs": 2})
+    train_graph_recommender(splits, first, seed=0, folder=tmp_path / "killed", log=lambda m: None)
+    messages = []
+    resumed = train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "killed", log=messages.append)
+    assert any("resumed" in m for m in messages) and len(resumed.history) == 2  # only epochs 3 and 4 ran
+    assert resumed.history[-1]["validation/recall@20"] == pytest.approx(whole.history[-1]["validation/recall@20"])
+    np.testing.assert_allclose(resumed.model.node_embedding.numpy(), whole.model.node_embedding.numpy(),
+                               rtol=1e-4, atol=1e-5)
