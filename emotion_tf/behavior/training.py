@@ -23,7 +23,7 @@ from emotion_tf import graph as graphs
 from emotion_tf.behavior.graph_recommender import GraphRecommender
 from emotion_tf.behavior.task import LinkPredictionTask
 from emotion_tf.data.splits import InteractionSplits
-from emotion_tf.metrics import evaluate_ranking
+from emotion_tf.metrics import ranking
 from emotion_tf.training.seeds import set_seed
 
 
@@ -73,10 +73,8 @@ def scorer(model: GraphRecommender):
 
 
 def evaluate_split(model: GraphRecommender, splits: InteractionSplits, split: str, ks=(10, 20)) -> dict:
-    """Full-ranking metrics per PROTOCOLS.md: validation masks train items, test masks train + validation."""
-    masked = {"validation": ("train",), "test": ("train", "validation")}[split]
-    return evaluate_ranking(scorer(model), splits.items_by_user(split), splits.items_by_user(*masked),
-                            splits.n_items, ks=ks)
+    """Full-ranking metrics of ``split`` ("validation" or "test"), seen items masked per PROTOCOLS.md."""
+    return ranking.evaluate_split(scorer(model), splits, split, ks=ks)
 
 
 def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSettings, seed: int = 0,

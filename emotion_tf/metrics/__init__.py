@@ -13,10 +13,10 @@ from emotion_tf.metrics.classification import (
     confusion_matrix,
     multilabel_report,
 )
-from emotion_tf.metrics.ranking import evaluate_ranking, ranking_metrics_from_top_k
+from emotion_tf.metrics.ranking import evaluate_ranking, evaluate_split, ranking_metrics_from_top_k
 from emotion_tf.metrics.regression import mae, pearson, rmse, spearman
 
 __all__ = [
-    "choose_threshold", "classification_report", "confusion_matrix", "evaluate_ranking", "mae",
+    "choose_threshold", "classification_report", "confusion_matrix", "evaluate_ranking", "evaluate_split", "mae",
     "multilabel_report", "pearson", "ranking_metrics_from_top_k", "rmse", "spearman",
 ]

@@ -97,3 +97,15 @@ def evaluate_ranking(score_users: Callable[[np.ndarray], np.ndarray], heldout: U
     result = {name: total / len(users) for name, total in totals.items()}
     result["users"] = int(len(users))
     return result
+
+
+# which splits are masked when a split is scored (PROTOCOLS.md): validation masks train; test masks both
+MASKED_SPLITS = {"validation": ("train",), "test": ("train", "validation")}
+
+
+def evaluate_split(score_users: Callable[[np.ndarray], np.ndarray], splits, split: str, ks=(10, 20)) -> dict:
+    """``evaluate_ranking`` on one split of an ``InteractionSplits``, with the protocol's masking."""
+    if split not in MASKED_SPLITS:
+        raise ValueError(f"split must be one of {tuple(MASKED_SPLITS)}, got {split!r}")
+    return evaluate_ranking(score_users, splits.items_by_user(split), splits.items_by_user(*MASKED_SPLITS[split]),
+                            splits.n_items, ks=ks)

@@ -19,7 +19,7 @@ import numpy as np
 from emotion_tf import data
 from emotion_tf.baselines import EASE, Popularity, TfidfLogisticRegression
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
-from emotion_tf.metrics import choose_threshold, classification_report, evaluate_ranking, multilabel_report
+from emotion_tf.metrics import choose_threshold, classification_report, evaluate_ranking, evaluate_split, multilabel_report
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import keras_callback, run_folder, write_metrics
@@ -39,6 +39,25 @@ def synthetic_review_splits(seed: int) -> data.TextSplits:
 # --- ranking -----------------------------------------------------------------------------------
 
 
+def tune_ease(splits: data.InteractionSplits, report=lambda l2, value: None, grid=EASE_L2_GRID):
+    """EASE with λ chosen on validation Recall@20 (train items masked); returns (model, λ, {λ: recall})."""
+    fit_args = (splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
+                splits.n_users, splits.n_items)
+    by_l2 = {}
+    for l2 in grid:
+        model = EASE(l2).fit(*fit_args)
+        by_l2[l2] = evaluate_ranking(model.score, splits.items_by_user("validation"),
+                                     splits.items_by_user("train"), splits.n_items)["recall@20"]
+        report(l2, by_l2[l2])
+    best = max(by_l2, key=by_l2.get)
+    return EASE(best).fit(*fit_args), best, by_l2
+
+
+def score_splits(model, splits) -> dict[str, dict]:
+    """Validation and test scores of a model with a ``score(users)`` method, masked per PROTOCOLS.md."""
+    return {split: evaluate_split(model.score, splits, split) for split in ("validation", "test")}
+
+
 def _interaction_datasets(context: RunContext):
     if context.preset == "quick":
         if context.wants("synthetic"):
@@ -47,17 +66,6 @@ def _interaction_datasets(context: RunContext):
     for key in ("ml-100k", "amazon-musical-instruments"):
         if context.wants(key):
             yield key, data.load(key, context.data_dir)["interactions"]
-
-
-def _score_splits(model, splits) -> dict[str, dict]:
-    """Validation scores mask train items; test scores mask train and validation items."""
-    n_items = splits.n_items
-    return {
-        "validation": evaluate_ranking(model.score, splits.items_by_user("validation"),
-                                       splits.items_by_user("train"), n_items),
-        "test": evaluate_ranking(model.score, splits.items_by_user("test"),
-                                 splits.items_by_user("train", "validation"), n_items),
-    }
 
 
 def _ranking_records(context, model_name, dataset, scores, seconds, n_train, config, folder):
@@ -84,23 +92,19 @@ def ranking_baselines(context: RunContext) -> list[ResultRecord]:
         started = time.time()
         pop = Popularity().fit(*fit_args)
         seconds = time.time() - started
-        scores = _score_splits(pop, splits)
+        scores = score_splits(pop, splits)
         context.log(f"{key}: Pop test recall@20 {scores['test']['recall@20']:.4f}")
         records += _ranking_records(context, "pop", key, scores, seconds, len(train), {},
                                     run_folder(context.logdir, "ranking-baselines", key, "pop"))
 
         folder = run_folder(context.logdir, "ranking-baselines", key, "ease")
-        by_l2, started = {}, time.time()
-        for l2 in EASE_L2_GRID:
-            model = EASE(l2).fit(*fit_args)
-            by_l2[l2] = evaluate_ranking(model.score, splits.items_by_user("validation"),
-                                         splits.items_by_user("train"), splits.n_items)["recall@20"]
-            write_metrics(folder, "validation", {"recall@20_by_l2": by_l2[l2]}, step=int(l2))
-            context.log(f"{key}: EASE l2={l2:g} validation recall@20 {by_l2[l2]:.4f}")
-        best = max(by_l2, key=by_l2.get)
-        model = EASE(best).fit(*fit_args)
+        started = time.time()
+        model, best, by_l2 = tune_ease(splits, lambda l2, value: context.log(
+            f"{key}: EASE l2={l2:g} validation recall@20 {value:.4f}"))
+        for l2, value in by_l2.items():
+            write_metrics(folder, "validation", {"recall@20_by_l2": value}, step=int(l2))
         seconds = time.time() - started
-        scores = _score_splits(model, splits)
+        scores = score_splits(model, splits)
         context.log(f"{key}: EASE l2={best:g} test recall@20 {scores['test']['recall@20']:.4f}")
         config = {"l2": best, "l2_grid": list(EASE_L2_GRID),
                   "validation_recall@20_by_l2": {str(k): v for k, v in by_l2.items()}}

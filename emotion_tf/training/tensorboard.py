@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 
@@ -33,6 +35,38 @@ def write_metrics(folder, split: str, metrics: dict, step: int = 0) -> None:
 def keras_callback(folder) -> tf.keras.callbacks.TensorBoard:
     """Per-epoch loss and metric curves for a Keras fit, without graph or profiler overhead."""
     return tf.keras.callbacks.TensorBoard(log_dir=str(folder), write_graph=False, profile_batch=0)
+
+
+def write_projector(folder, embeddings: dict) -> Path:
+    """Embeddings for TensorBoard's projector tab, with a metadata table per embedding.
+
+    Args:
+      folder: a run folder (TensorBoard lists the projector under it).
+      embeddings: {name: (matrix [n, d], metadata)}; metadata is a DataFrame (columns become the
+        projector's labels, e.g. title and genres) or a sequence of n labels.
+    """
+    from tensorboard.plugins import projector  # tensorboard is a pinned requirement
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    config = projector.ProjectorConfig()
+    variables = {}
+    for name, (matrix, metadata) in embeddings.items():
+        matrix = np.asarray(matrix, dtype=np.float32)
+        table = metadata if isinstance(metadata, pd.DataFrame) else pd.DataFrame({"label": list(metadata)})
+        if len(table) != len(matrix):
+            raise ValueError(f"embedding {name!r}: {len(matrix)} rows but {len(table)} metadata rows")
+        clean = table.astype(str).apply(lambda column: column.str.replace(r"[\t\n\r]", " ", regex=True))
+        metadata_file = f"{name}_metadata.tsv"
+        # the projector reads a header only when there are two or more columns
+        clean.to_csv(folder / metadata_file, sep="\t", index=False, header=len(clean.columns) > 1)
+        variables[name] = tf.Variable(matrix, name=name)
+        entry = config.embeddings.add()
+        entry.tensor_name = f"{name}/.ATTRIBUTES/VARIABLE_VALUE"
+        entry.metadata_path = metadata_file
+    tf.train.Checkpoint(**variables).save(str(folder / "embeddings.ckpt"))
+    projector.visualize_embeddings(str(folder), config)
+    return folder
 
 
 def read_scalars(folder) -> dict[str, list[tuple[int, float]]]:

@@ -1,0 +1,135 @@
+"""The behaviour-prediction tasks (first article): GCN link prediction and next-item sequences.
+
+* ``behavior-gcn``: on one per-user 80/10/10 split, the GCN (normalized, Kipf & Welling), the article's
+  literal σ(W A D H + b), LightGCN and MF-BPR, beside Pop and EASE, full ranking per PROTOCOLS.md.
+  quick: the simulated world; full: ml-100k (with the item/user embeddings in TensorBoard's projector).
+* ``behavior-sequence``: a GRU over each user's time-ordered items predicting the next one, beside Pop, on
+  the temporal split (leave-last-out).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+
+from emotion_tf import data
+from emotion_tf.baselines import Popularity
+from emotion_tf.behavior.sequence import SequenceSettings, evaluate_next_item, train_next_item
+from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_split, train_graph_recommender
+from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
+from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
+from emotion_tf.training.registry import RunContext, register_task
+from emotion_tf.training.results import ResultRecord
+from emotion_tf.training.tensorboard import run_folder, write_metrics, write_projector
+
+# model name -> settings; every GCN kind uses the full-softmax link-prediction loss, MF uses BPR
+FULL_GRAPH_MODELS = {
+    "gcn": GraphTrainingSettings(kind="gcn"),
+    "gcn-article": GraphTrainingSettings(kind="article"),
+    "lightgcn": GraphTrainingSettings(kind="lightgcn"),
+    "mf-bpr": GraphTrainingSettings(kind="mf", loss="bpr", learning_rate=1e-2, epochs=150),
+}
+QUICK_GRAPH_MODELS = {name: dataclasses.replace(settings, epochs=8, patience=8, dim=32, batch_size=1024)
+                      for name, settings in FULL_GRAPH_MODELS.items()}
+FULL_SEQUENCE = SequenceSettings(max_length=30, epochs=20)
+QUICK_SEQUENCE = SequenceSettings(max_length=20, dim=32, epochs=3)
+
+
+def _interactions(context: RunContext):
+    if context.preset == "quick":
+        if context.wants("synthetic"):
+            world = data.load("synthetic", **QUICK_WORLD)
+            yield "synthetic", world["interactions"], None
+        return
+    if context.wants("ml-100k"):
+        movielens = data.load("ml-100k", context.data_dir)
+        yield "ml-100k", movielens["interactions"], movielens
+
+
+def _records(task, model, dataset, scores, seed, seconds, examples, config, folder, params=None):
+    records = []
+    for split, metrics in scores.items():
+        write_metrics(folder, split, metrics)
+        records.append(ResultRecord(task=task, model=model, dataset=dataset, split=split, seed=seed,
+                                    metrics=metrics, train_seconds=seconds,
+                                    examples_per_second=examples / max(seconds, 1e-9), params=params,
+                                    config=config, logdir=str(folder)))
+    return records
+
+
+def _projector(folder, result, splits, dataset) -> None:
+    """Item embeddings with titles and genres, user embeddings with age, gender and occupation."""
+    user_states, item_states = (s.numpy() for s in result.model.user_item_states())
+    items = dataset["items"].set_index("item_id").loc[splits.item_ids, ["title", "genres"]].reset_index()
+    users = dataset["users"].set_index("user_id").loc[splits.user_ids, ["age", "gender", "occupation"]]
+    write_projector(folder / "projector", {"items": (item_states, items), "users": (user_states, users.reset_index())})
+
+
+@register_task("behavior-gcn", "GCN (normalized vs the article's form), LightGCN, MF-BPR, Pop, EASE: link prediction")
+def behavior_gcn(context: RunContext) -> list[ResultRecord]:
+    models = QUICK_GRAPH_MODELS if context.preset == "quick" else FULL_GRAPH_MODELS
+    records = []
+    for key, interactions, dataset in _interactions(context):
+        splits = data.split_interactions(interactions, seed=context.seed)
+        n_train = len(splits.train)
+        context.log(f"{key}: {splits.n_users:,} users, {splits.n_items:,} items, {n_train:,} training pairs")
+
+        started = time.time()
+        pop = Popularity().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
+                               splits.n_users, splits.n_items)
+        records += _records("behavior-gcn", "pop", key, score_splits(pop, splits), context.seed,
+                            time.time() - started, n_train, {}, run_folder(context.logdir, "behavior-gcn", key, "pop"))
+        started = time.time()
+        ease, l2, _ = tune_ease(splits)
+        records += _records("behavior-gcn", "ease", key, score_splits(ease, splits), context.seed,
+                            time.time() - started, n_train, {"l2": l2},
+                            run_folder(context.logdir, "behavior-gcn", key, "ease"))
+        context.log(f"{key}: EASE (l2={l2:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
+
+        for name, settings in models.items():
+            folder = run_folder(context.logdir, "behavior-gcn", key, name)
+            result = train_graph_recommender(splits, settings, seed=context.seed, folder=folder, log=context.log)
+            scores = {split: evaluate_split(result.model, splits, split) for split in ("validation", "test")}
+            config = {**settings.hparams(), "best_epoch": result.best_epoch, "epochs_run": len(result.history),
+                      "seconds_per_epoch": result.seconds_per_epoch, "peak_memory_mb": result.peak_memory_mb}
+            records += _records("behavior-gcn", name, key, scores, context.seed, result.seconds,
+                                n_train * len(result.history), config, folder,
+                                params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)))
+            context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}, "
+                        f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {len(result.history)} epochs, "
+                        f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s")
+            if dataset is not None and name == "gcn":
+                _projector(folder, result, splits, dataset)
+    return records
+
+
+@register_task("behavior-sequence", "GRU next-item model vs Pop on the temporal (leave-last-out) split")
+def behavior_sequence(context: RunContext) -> list[ResultRecord]:
+    settings = QUICK_SEQUENCE if context.preset == "quick" else FULL_SEQUENCE
+    records = []
+    for key, interactions, _ in _interactions(context):
+        if "timestamp" not in interactions.columns:
+            continue
+        splits = data.temporal_split(interactions)
+        n_train = len(splits.train)
+        started = time.time()
+        pop = Popularity().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
+                               splits.n_users, splits.n_items)
+        pop_scores = {split: evaluate_scores(pop.score, splits, split) for split in ("validation", "test")}
+        records += _records("behavior-sequence", "pop", key, pop_scores, context.seed, time.time() - started,
+                            n_train, {"split": "temporal"},
+                            run_folder(context.logdir, "behavior-sequence", key, "pop"))
+        folder = run_folder(context.logdir, "behavior-sequence", key, settings.cell)
+        result = train_next_item(splits, settings, seed=context.seed, folder=folder)
+        scores = {split: evaluate_next_item(result.model, splits, split, settings.max_length)
+                  for split in ("validation", "test")}
+        epochs = len(result.history["loss"])
+        records += _records("behavior-sequence", settings.cell, key, scores, context.seed, result.seconds,
+                            n_train * epochs, {**dataclasses.asdict(settings), "split": "temporal", "epochs_run": epochs},
+                            folder, params=int(result.model.count_params()))
+        context.log(f"{key}/{settings.cell}: test hit_rate@10 {scores['test']['hit_rate@10']:.4f} "
+                    f"(Pop {pop_scores['test']['hit_rate@10']:.4f}), {epochs} epochs, {result.seconds:.0f}s")
+    return records
