@@ -150,7 +150,7 @@ def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSe
                 tf.summary.scalar("train/loss", row["loss"], step=epoch + 1)
                 tf.summary.scalar("train/seconds_per_epoch", train_seconds, step=epoch + 1)
                 for name in ("recall@20", "ndcg@20", "recall@10", "ndcg@10"):
-                    tf.summary.scalar(f"validation/{name}", scores[name], step=epoch + 1)
+                    tf.summary.scalar(f"validation_curve/{name}", scores[name], step=epoch + 1)
                 if epoch % 5 == 0:
                     user_states, item_states = model.user_item_states()
                     tf.summary.histogram("embeddings/users", user_states, step=epoch + 1)
