@@ -6,7 +6,7 @@ import pytest
 
 from emotion_tf import data
 from emotion_tf.data import DataError
-from emotion_tf.data.splits import normalize_text
+from emotion_tf.data.splits import index_like, normalize_text, split_interactions
 
 
 def keys_of(table):
@@ -133,3 +133,16 @@ def test_ml100k_split_sizes(shared_data):
     assert (len(splits.train), len(splits.validation), len(splits.test)) == \
         (train, up_to_validation - train, len(ratings) - up_to_validation)
     assert splits.n_users == 943 and splits.n_items == 1_682
+
+
+def test_split_of_one_event_type_indexes_every_event():
+    events = pd.DataFrame({"user_id": [1, 1, 1, 2, 2, 3, 3], "item_id": [10, 11, 12, 10, 13, 11, 14],
+                           "event": ["buy", "view", "buy", "buy", "view", "view", "view"]})
+    buys = events[events["event"] == "buy"]
+    splits = split_interactions(buys, seed=0, index_from=events)
+    assert list(splits.user_ids) == [1, 2, 3] and list(splits.item_ids) == [10, 11, 12, 13, 14]
+    indexed = index_like(events[events["event"] == "view"], splits)
+    assert list(zip(indexed["user_index"], indexed["item_index"])) == [(0, 1), (1, 3), (2, 1), (2, 4)]
+    # rows whose user or item the splits do not know are dropped, not mis-indexed
+    other = split_interactions(buys, seed=0)
+    assert list(index_like(events, other)["item_id"]) == [10, 12, 10]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 from emotion_tf import graph as graphs
@@ -60,9 +61,14 @@ class GraphTrainingResult:
         return self.seconds / max(len(self.history), 1)
 
 
-def training_graph(splits: InteractionSplits, event_weights=None):
-    """The user–item graph of the training split only (validation and test edges never propagate)."""
-    heterogeneous = graphs.interaction_graph(splits.train, splits.n_users, splits.n_items)
+def training_graph(splits: InteractionSplits, event_weights=None, context: pd.DataFrame | None = None):
+    """The user–item graph of the training split (validation and test edges never propagate).
+
+    ``context``: further typed events on the same indices (e.g. views and carts when purchases are
+    predicted) that join the graph but are not prediction targets.
+    """
+    table = splits.train if context is None else pd.concat([splits.train, context], ignore_index=True)
+    heterogeneous = graphs.interaction_graph(table, splits.n_users, splits.n_items)
     return graphs.user_item_graph(heterogeneous, event_weights)
 
 
@@ -78,11 +84,15 @@ def evaluate_split(model: GraphRecommender, splits: InteractionSplits, split: st
 
 
 def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSettings, seed: int = 0,
-                            folder=None, log=print, monitor: str = "recall@20") -> GraphTrainingResult:
-    """Train on ``splits.train``, early-stop on validation ``monitor``; logs and checkpoints under ``folder``."""
+                            folder=None, log=print, monitor: str = "recall@20",
+                            context: pd.DataFrame | None = None) -> GraphTrainingResult:
+    """Train on ``splits.train``, early-stop on validation ``monitor``; logs and checkpoints under ``folder``.
+
+    ``context``: typed events that join the graph without being targets (see ``training_graph``).
+    """
     set_seed(seed)
     started = time.time()
-    graph = training_graph(splits, settings.event_weights)
+    graph = training_graph(splits, settings.event_weights, context)
     model = GraphRecommender(graph, settings.kind, settings.dim, settings.num_layers, settings.activation, seed)
     task = LinkPredictionTask(settings.loss, settings.l2, settings.temperature)
     optimizer = tf.keras.optimizers.Adam(settings.learning_rate)

@@ -217,10 +217,15 @@ def _position_in_user(users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(len(users)) - first_row[group], sizes[group]
 
 
-def split_interactions(interactions: pd.DataFrame, seed: int = 0, fractions=(0.8, 0.9)) -> InteractionSplits:
-    """Per-user seeded random 80/10/10 split of the unique (user, item) pairs."""
+def split_interactions(interactions: pd.DataFrame, seed: int = 0, fractions=(0.8, 0.9),
+                       index_from: pd.DataFrame | None = None) -> InteractionSplits:
+    """Per-user seeded random 80/10/10 split of the unique (user, item) pairs.
+
+    ``index_from``: a larger table whose users and items define the indices (e.g. every event, when only
+    purchases are split), so that rankings run over every item and other tables can share the indices.
+    """
     pairs = _unique_pairs(interactions)
-    pairs, user_ids, item_ids = _indexed(pairs, interactions)
+    pairs, user_ids, item_ids = _indexed(pairs, interactions if index_from is None else index_from)
     pairs = pairs.sort_values(["user_index", "item_index"], kind="stable")
     random_key = np.random.default_rng(seed).random(len(pairs))
     order = np.lexsort((random_key, pairs["user_index"].to_numpy()))
@@ -231,6 +236,18 @@ def split_interactions(interactions: pd.DataFrame, seed: int = 0, fractions=(0.8
     code = np.where(position < cut_validation, 0, np.where(position < cut_test, 1, 2))
     parts = [pairs[code == c].reset_index(drop=True) for c in range(3)]
     return InteractionSplits(*parts, user_ids=user_ids, item_ids=item_ids)
+
+
+def index_like(table: pd.DataFrame, splits: InteractionSplits) -> pd.DataFrame:
+    """``table`` with the ``user_index``/``item_index`` of ``splits``; rows of users or items it lacks are dropped."""
+    users = np.searchsorted(splits.user_ids, table["user_id"].to_numpy())
+    items = np.searchsorted(splits.item_ids, table["item_id"].to_numpy())
+    users_ok = (users < len(splits.user_ids)) & (splits.user_ids[np.minimum(users, len(splits.user_ids) - 1)]
+                                                 == table["user_id"].to_numpy())
+    items_ok = (items < len(splits.item_ids)) & (splits.item_ids[np.minimum(items, len(splits.item_ids) - 1)]
+                                                 == table["item_id"].to_numpy())
+    keep = users_ok & items_ok
+    return table[keep].assign(user_index=users[keep].astype(np.int64), item_index=items[keep].astype(np.int64))
 
 
 def temporal_split(interactions: pd.DataFrame) -> InteractionSplits:
