@@ -60,6 +60,12 @@ class GraphTrainingResult:
     def seconds_per_epoch(self) -> float:
         return self.seconds / max(len(self.history), 1)
 
+    @property
+    def seconds_to_best(self) -> float:
+        """Wall time until the end of the best epoch: the time to the reported quality (this process only)."""
+        rows = [row for row in self.history if row["epoch"] == self.best_epoch]
+        return rows[0]["elapsed"] if rows else float("nan")
+
 
 def training_graph(splits: InteractionSplits, event_weights=None, context: pd.DataFrame | None = None):
     """The user–item graph of the training split (validation and test edges never propagate).
@@ -142,6 +148,7 @@ def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSe
         scores = evaluate_split(model, splits, "validation")
         value = scores[monitor]
         row = {"epoch": epoch + 1, "loss": float(np.mean(losses)), "seconds": train_seconds,
+               "elapsed": time.time() - started,  # wall time so far, graph building and validation included
                **{f"validation/{k}": v for k, v in scores.items() if k != "users"}}
         history.append(row)
         if value > float(state["best_value"].numpy()):

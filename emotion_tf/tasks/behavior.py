@@ -100,7 +100,8 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             result = train_graph_recommender(splits, settings, seed=context.seed, folder=folder, log=context.log)
             scores = {split: evaluate_split(result.model, splits, split) for split in ("validation", "test")}
             config = {**settings.hparams(), "best_epoch": result.best_epoch, "epochs_run": len(result.history),
-                      "seconds_per_epoch": result.seconds_per_epoch, "peak_memory_mb": result.peak_memory_mb}
+                      "seconds_per_epoch": result.seconds_per_epoch, "seconds_to_best_epoch": result.seconds_to_best,
+                      "peak_memory_mb": result.peak_memory_mb}
             records += _records("behavior-gcn", name, key, scores, context.seed, result.seconds,
                                 n_train * len(result.history), config, folder,
                                 params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)))
