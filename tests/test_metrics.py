@@ -128,3 +128,17 @@ def test_regression_by_hand():
     assert math.isnan(pearson([1, 1, 1], [1, 2, 3]))
     with pytest.raises(ValueError, match="shapes differ"):
         rmse([1, 2], [1])
+
+
+def test_class_thresholds_maximise_each_labels_f1_by_hand():
+    from emotion_tf.metrics import choose_class_thresholds, thresholded_multilabel_reports
+
+    # label 0 is separated at 0.7, label 1 (rare, low scores) at 0.2: one global threshold cannot serve both
+    truth = np.array([[1, 0], [1, 0], [0, 1], [0, 0], [0, 0]])
+    probabilities = np.array([[0.9, 0.1], [0.8, 0.1], [0.6, 0.25], [0.65, 0.1], [0.1, 0.15]])
+    thresholds = choose_class_thresholds(truth, probabilities, grid=[0.2, 0.5, 0.7])
+    np.testing.assert_allclose(thresholds, [0.7, 0.2])
+    reports, extra = thresholded_multilabel_reports({"validation": truth, "test": truth},
+                                                    {"validation": probabilities, "test": probabilities})
+    assert reports["test"]["macro_f1_class_thresholds"] == pytest.approx(1.0)
+    assert reports["test"]["macro_f1"] < 1.0 and 0.05 <= extra["threshold"] <= 0.95

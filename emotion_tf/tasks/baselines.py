@@ -19,7 +19,7 @@ import numpy as np
 from emotion_tf import data
 from emotion_tf.baselines import EASE, Popularity, TfidfLogisticRegression
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
-from emotion_tf.metrics import choose_threshold, classification_report, evaluate_ranking, evaluate_split, multilabel_report
+from emotion_tf.metrics import classification_report, evaluate_split, thresholded_multilabel_reports
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import keras_callback, run_folder, write_metrics
@@ -46,8 +46,7 @@ def tune_ease(splits: data.InteractionSplits, report=lambda l2, value: None, gri
     by_l2 = {}
     for l2 in grid:
         model = EASE(l2).fit(*fit_args)
-        by_l2[l2] = evaluate_ranking(model.score, splits.items_by_user("validation"),
-                                     splits.items_by_user("train"), splits.n_items)["recall@20"]
+        by_l2[l2] = evaluate_split(model.score, splits, "validation")["recall@20"]
         report(l2, by_l2[l2])
     best = max(by_l2, key=by_l2.get)
     return EASE(best).fit(*fit_args), best, by_l2
@@ -145,9 +144,7 @@ def _text_metrics(model, splits, multi_label, n_labels):
                                              labels=splits.labels) for split in ("validation", "test")}, {}
     truth = {s: _multi_hot(splits[s]["labels"], n_labels) for s in ("validation", "test")}
     probabilities = {s: model.predict_proba(splits[s]["text"]) for s in ("validation", "test")}
-    threshold = choose_threshold(truth["validation"], probabilities["validation"])
-    return ({s: multilabel_report(truth[s], probabilities[s] >= threshold, labels=splits.labels)
-             for s in ("validation", "test")}, {"threshold": threshold})
+    return thresholded_multilabel_reports(truth, probabilities, splits.labels)
 
 
 def _scalar_metrics(report: dict) -> dict:

@@ -29,7 +29,7 @@ import tensorflow as tf
 from emotion_tf import data
 from emotion_tf.data import DataError
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
-from emotion_tf.metrics import choose_threshold, classification_report, multilabel_report
+from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
 from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.plots import confusion_matrix_figure, figure_to_image
@@ -89,10 +89,7 @@ def _scores(classifier, corpus: Corpus) -> tuple[dict, dict, dict]:
     truth = {s: _targets(corpus, s) for s in ("validation", "test")}
     extra = {}
     if corpus.head.multi_label:
-        threshold = choose_threshold(truth["validation"], probabilities["validation"])
-        reports = {s: multilabel_report(truth[s], probabilities[s] >= threshold, corpus.head.labels)
-                   for s in probabilities}
-        extra["threshold"] = threshold
+        reports, extra = thresholded_multilabel_reports(truth, probabilities, corpus.head.labels)
     else:
         reports = {s: classification_report(truth[s], probabilities[s].argmax(1), labels=corpus.head.labels)
                    for s in probabilities}
