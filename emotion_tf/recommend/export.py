@@ -1,0 +1,73 @@
+"""Export a trained softmax CF model as a top-K SavedModel (``serving.TopKRecommender``) with item titles.
+
+Folder layout::
+
+    MODEL_DIR/saved_model/   the SavedModel: for_user, for_users, for_items
+    MODEL_DIR/items.tsv      item_id, title (and any other metadata columns) for printing
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from emotion_tf.data.splits import InteractionSplits
+from emotion_tf.recommend.serving import TopKRecommender
+from emotion_tf.recommend.softmax_cf import SoftmaxCF
+from emotion_tf.recommend.training import history_rows
+
+SAVED_MODEL, ITEMS_FILE = "saved_model", "items.tsv"
+
+
+def softmax_cf_recommender(model: SoftmaxCF, splits: InteractionSplits, history=("train", "validation")):
+    """The serving module of a softmax CF model: score(i, j) = [h_i, 1] · [W_j, b_j] = (Wᵀ h_i + b)_j."""
+    rows = history_rows(splits, *history)
+    kernel, bias = model.output_layer.get_weights()  # W [d, n_items], b [n_items]
+    item_vectors = np.concatenate([kernel.T, bias[:, None]], axis=1)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, splits.n_items], tf.float32)])
+    def encode(history):
+        h = model.user_representation({"history": history}, training=False)
+        return tf.concat([h, tf.ones([tf.shape(h)[0], 1])], axis=1)
+
+    user_queries = encode(tf.constant(rows)).numpy()
+    popularity = rows.sum(axis=0)
+    module = TopKRecommender(splits.user_ids, splits.item_ids, user_queries, item_vectors, rows > 0, popularity,
+                             encode)
+    module.model = model  # keep the encoder's variables tracked in the SavedModel
+    return module
+
+
+def export(module: TopKRecommender, folder, items: pd.DataFrame | None = None) -> Path:
+    """Write the SavedModel and items.tsv; the folder appears whole or not at all."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        tf.saved_model.save(module, str(staging / SAVED_MODEL),
+                            signatures={"for_user": module.for_user, "for_items": module.for_items,
+                                        "for_users": module.for_users})
+        ids = module.item_ids.numpy()
+        table = pd.DataFrame({"item_id": ids}) if items is None else (
+            items.set_index("item_id").reindex(ids).reset_index())
+        table.to_csv(staging / ITEMS_FILE, sep="\t", index=False)
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def load(folder):
+    """(the loaded module, the items table); FileNotFoundError naming the folder if it is not an export."""
+    folder = Path(folder)
+    if not (folder / SAVED_MODEL / "saved_model.pb").exists() or not (folder / ITEMS_FILE).exists():
+        raise FileNotFoundError(f"no exported recommender in {folder} (expected {SAVED_MODEL}/ and {ITEMS_FILE})")
+    return tf.saved_model.load(str(folder / SAVED_MODEL)), pd.read_csv(folder / ITEMS_FILE, sep="\t")
