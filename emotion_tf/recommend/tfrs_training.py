@@ -1,0 +1,95 @@
+"""Training the TFRS models on protocol splits, with early stopping on validation and TensorBoard logs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from emotion_tf.data.splits import InteractionSplits
+from emotion_tf.metrics.ranking import evaluate_split
+from emotion_tf.metrics.regression import rmse
+from emotion_tf.recommend.tfrs_models import RatingModel, RetrievalModel, Tower
+from emotion_tf.training.seeds import set_seed
+
+
+def _pairs(frame, with_rating=False) -> dict:
+    features = {"user_index": frame["user_index"].to_numpy(np.int64),
+                "item_index": frame["item_index"].to_numpy(np.int64)}
+    if with_rating:
+        features["rating"] = frame["rating"].to_numpy(np.float32)
+    return features
+
+
+def retrieval_scorer(model: RetrievalModel, n_users: int, n_items: int):
+    users = model.user_tower(tf.range(n_users, dtype=tf.int64)).numpy()
+    items = model.item_tower(tf.range(n_items, dtype=tf.int64)).numpy()
+    return lambda batch: users[batch] @ items.T
+
+
+class _ValidationRecall(tf.keras.callbacks.Callback):
+    def __init__(self, splits):
+        super().__init__()
+        self.splits = splits
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = evaluate_split(retrieval_scorer(self.model, self.splits.n_users, self.splits.n_items),
+                                self.splits, "validation", ks=(20,))
+        logs["val_recall@20"] = scores["recall@20"]
+        logs["val_ndcg@20"] = scores["ndcg@20"]
+
+
+def _callbacks(folder, monitor, mode, patience):
+    callbacks = [tf.keras.callbacks.EarlyStopping(monitor, mode=mode, patience=patience, restore_best_weights=True)]
+    if folder is not None:
+        callbacks += [tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0),
+                      tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup"))]
+    return callbacks
+
+
+def train_retrieval(splits: InteractionSplits, user_features=None, item_features=None, dim: int = 64,
+                    temperature: float = 0.2, learning_rate: float = 2e-3, batch_size: int = 1024,
+                    epochs: int = 50, patience: int = 5, seed: int = 0, folder=None, logq_correction: bool = True):
+    """In-batch softmax retrieval (TFRS); returns (model, history dict, seconds).
+
+    Defaults chosen on ml-100k validation Recall@20 (seed 0): without the logQ correction 0.118, with it
+    0.310 (τ 0.1, lr 5e-3); τ 0.05 0.302, τ 0.2 0.315, lr 2e-3 0.315, τ 0.2 with lr 2e-3 0.320.
+    """
+    set_seed(seed)
+    user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
+    item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
+    counts = np.bincount(splits.train["item_index"].to_numpy(), minlength=splits.n_items)
+    probability = counts / counts.sum() if logq_correction else None
+    model = RetrievalModel(user_tower, item_tower, splits.n_items, temperature, probability)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+    train = tf.data.Dataset.from_tensor_slices(_pairs(splits.train)).shuffle(
+        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    started = time.time()
+    history = model.fit(train, epochs=epochs, verbose=0,
+                        callbacks=[_ValidationRecall(splits), *_callbacks(folder, "val_recall@20", "max", patience)])
+    return model, history.history, time.time() - started
+
+
+def train_rating(splits: InteractionSplits, user_features=None, item_features=None, dim: int = 32,
+                 learning_rate: float = 1e-3, batch_size: int = 1024, epochs: int = 50, patience: int = 3,
+                 seed: int = 0, folder=None):
+    """Squared-error rating model (TFRS Ranking task); returns (model, history dict, seconds)."""
+    set_seed(seed)
+    user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
+    item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
+    model = RatingModel(user_tower, item_tower, float(splits.train["rating"].mean()), seed=seed)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+    train = tf.data.Dataset.from_tensor_slices(_pairs(splits.train, True)).shuffle(
+        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    validation = tf.data.Dataset.from_tensor_slices(_pairs(splits.validation, True)).batch(4096)
+    started = time.time()
+    history = model.fit(train, validation_data=validation, epochs=epochs, verbose=0,
+                        callbacks=_callbacks(folder, "val_root_mean_squared_error", "min", patience))
+    return model, history.history, time.time() - started
+
+
+def rating_rmse(model: RatingModel, frame) -> float:
+    predictions = model.predict(tf.data.Dataset.from_tensor_slices(_pairs(frame)).batch(4096), verbose=0)
+    return rmse(frame["rating"].to_numpy(np.float64), np.clip(predictions, 1, 5))
