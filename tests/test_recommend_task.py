@@ -31,3 +31,4 @@ def test_quick_recommend_task(tmp_path):
     # Keras writes val_* logs under validation/ as epoch_*: one point per epoch run
     curves = read_scalars(tmp_path / "logs" / "recommend" / "synthetic" / "softmax-cf" / "validation")
     assert len(curves["epoch_recall@20"]) == test["softmax-cf"]["config"]["epochs_run"]
+    assert "hparams/test_recall@20" in read_scalars(tmp_path / "logs" / "recommend" / "synthetic" / "softmax-cf")

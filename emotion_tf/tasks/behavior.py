@@ -27,7 +27,7 @@ from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
 from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_metrics, write_projector
+from emotion_tf.training.tensorboard import run_folder, write_hparams, write_metrics, write_projector
 
 # model name -> settings; every GCN kind uses the full-softmax link-prediction loss, MF uses BPR. Widths,
 # temperatures and MF-BPR's learning rate were chosen on ml-100k validation Recall@20 (seed 0):
@@ -105,6 +105,8 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             config = {**settings.hparams(), "best_epoch": result.best_epoch, "epochs_run": len(result.history),
                       "seconds_per_epoch": result.seconds_per_epoch, "seconds_to_best_epoch": result.seconds_to_best,
                       "peak_memory_mb": result.peak_memory_mb}
+            write_hparams(folder, {"model": name, **settings.hparams(), "seed": context.seed},
+                          {"test_recall@20": scores["test"]["recall@20"], "test_ndcg@20": scores["test"]["ndcg@20"]})
             records += _records("behavior-gcn", name, key, scores, context.seed, result.seconds,
                                 n_train * len(result.history), config, folder,
                                 params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)))

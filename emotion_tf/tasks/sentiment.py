@@ -37,7 +37,7 @@ from emotion_tf.sentiment.pretraining import pretrain_encoder
 from emotion_tf.tasks.baselines import synthetic_review_splits
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_metrics
+from emotion_tf.training.tensorboard import run_folder, write_hparams, write_metrics
 
 
 @dataclass(frozen=True)
@@ -188,20 +188,17 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
 def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: dict) -> None:
     for split in ("validation", "test"):
         write_metrics(folder, split, metrics[split])
-    writer = tf.summary.create_file_writer(str(folder))
-    with writer.as_default():
-        from tensorboard.plugins.hparams import api as hp  # installed with the project (requirements.txt)
-
-        hp.hparams({k: (v if isinstance(v, (bool, int, float, str)) else str(v)) for k, v in hparams.items()})
-        main = "macro_f1" if corpus.head.multi_label else "accuracy"
-        tf.summary.scalar(f"hparams/test_{main}", metrics["test"][main], step=0)
-        if not corpus.head.multi_label:
-            figure = confusion_matrix_figure(reports["test"]["confusion_matrix"], corpus.head.labels,
-                                             title=f"{corpus.key}: test confusion matrix")
-            figure.savefig(folder / "confusion_matrix.png", dpi=100)
+    main = "macro_f1" if corpus.head.multi_label else "accuracy"
+    write_hparams(folder, hparams, {f"test_{main}": metrics["test"][main]})
+    if not corpus.head.multi_label:
+        figure = confusion_matrix_figure(reports["test"]["confusion_matrix"], corpus.head.labels,
+                                         title=f"{corpus.key}: test confusion matrix")
+        figure.savefig(folder / "confusion_matrix.png", dpi=100)
+        writer = tf.summary.create_file_writer(str(folder))
+        with writer.as_default():
             tf.summary.image("test/confusion_matrix", figure_to_image(figure), step=0)
-    writer.flush()
-    writer.close()
+        writer.flush()
+        writer.close()
 
 
 # --- pretraining (Chinese) ---------------------------------------------------------------------

@@ -32,6 +32,20 @@ def write_metrics(folder, split: str, metrics: dict, step: int = 0) -> None:
     writer.close()
 
 
+def write_hparams(folder, hparams: dict, metrics: dict) -> None:
+    """One HParams entry for a run folder: its hyper-parameters and headline metrics (``hparams/<name>``),
+    so runs compare in TensorBoard's HParams view. Non-scalar values are written as strings."""
+    from tensorboard.plugins.hparams import api as hp  # tensorboard is a pinned requirement
+
+    writer = tf.summary.create_file_writer(str(folder))
+    with writer.as_default():
+        hp.hparams({k: (v if isinstance(v, (bool, int, float, str)) else str(v)) for k, v in hparams.items()})
+        for name, value in metrics.items():
+            tf.summary.scalar(f"hparams/{name}", float(value), step=0)
+    writer.flush()
+    writer.close()
+
+
 def keras_callback(folder) -> tf.keras.callbacks.TensorBoard:
     """Per-epoch loss and metric curves for a Keras fit, without graph or profiler overhead."""
     return tf.keras.callbacks.TensorBoard(log_dir=str(folder), write_graph=False, profile_batch=0)
