@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_gnn as tfgnn
 
-from emotion_tf import graph
+from emotion_tf import data, graph
 from emotion_tf.data import DataError
 from emotion_tf.graph.article_example import EVENT_TYPES, N_ITEMS, N_USERS, article_example
 
@@ -95,3 +95,41 @@ def test_symmetric_normalization_by_hand():
     # the symmetric matrix has eigenvalues in (-1, 1]: propagation cannot blow up, unlike A D
     assert np.linalg.eigvalsh(expected).max() == pytest.approx(1.0)
     assert np.abs(np.linalg.eigvals(graph.dense_propagation_matrix(g, "article", False))).max() > 10
+
+
+def test_empty_input_is_refused():
+    empty = article_example().iloc[:0]
+    with pytest.raises(DataError, match="empty"):
+        graph.interaction_graph(empty, N_USERS, N_ITEMS)
+    purchases_only = graph.interaction_graph(article_example(), N_USERS, N_ITEMS, event_types=EVENT_TYPES)
+    with pytest.raises(ValueError, match="no edges"):
+        graph.user_item_graph(purchases_only, {"view": 0.0})
+
+
+def _check_graph(splits, event_column=None):
+    heterogeneous = graph.interaction_graph(splits.train, splits.n_users, splits.n_items)
+    assert int(heterogeneous.node_sets[graph.USERS].total_size) == splits.n_users
+    assert int(heterogeneous.node_sets[graph.ITEMS].total_size) == splits.n_items
+    event_sets = [name for name in heterogeneous.edge_sets if name != graph.PERFORMED]
+    assert sum(int(heterogeneous.edge_sets[e].total_size) for e in event_sets) == len(splits.train)
+    if event_column:
+        assert set(event_sets) == set(splits.train[event_column].astype(str))
+    if "rating" in splits.train.columns:
+        assert "rating" in heterogeneous.edge_sets[event_sets[0]].features
+    user_item = graph.user_item_graph(heterogeneous)
+    assert int(user_item.edge_sets[graph.EDGES].total_size) == 2 * len(splits.train)
+    coefficients = graph.edge_coefficients(user_item)
+    assert np.isfinite(coefficients[0].numpy()).all() and (coefficients[0].numpy() > 0).all()
+    return heterogeneous
+
+
+def test_builder_on_the_simulated_world():
+    events = data.load("synthetic", n_users=80, n_items=60, sessions_per_user=4, seed=1)["events"]
+    _check_graph(data.split_interactions(events, seed=0), "event")
+
+
+@pytest.mark.parametrize("key,event_column", [("ml-100k", None), ("amazon-musical-instruments", None),
+                                              ("tianchi-sample", "event")])
+def test_builder_on_each_real_dataset(shared_data, key, event_column):
+    interactions = data.load(key, shared_data)["interactions"]
+    _check_graph(data.split_interactions(interactions, seed=0), event_column)

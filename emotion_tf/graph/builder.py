@@ -63,6 +63,8 @@ def interaction_graph(interactions: pd.DataFrame, n_users: int, n_items: int, ev
       A scalar GraphTensor with one component.
     """
     _check(interactions, n_users, n_items)
+    if len(interactions) == 0:
+        raise DataError("the interaction table is empty: there is no graph to build")
     events = (interactions["event"].astype(str).to_numpy() if "event" in interactions.columns
               else np.full(len(interactions), default_event, dtype=object))
     if event_types is None:

@@ -49,9 +49,9 @@ def user_item_graph(graph: tfgnn.GraphTensor, event_weights: dict[str, float] | 
         sources += [users, items]
         targets += [items, users]
         edge_weights += [ones, ones]
-    source = tf.concat(sources, 0) if sources else tf.zeros([0], tf.int64)
-    target = tf.concat(targets, 0) if targets else tf.zeros([0], tf.int64)
-    weight = tf.concat(edge_weights, 0) if edge_weights else tf.zeros([0], tf.float32)
+    if not sources or sum(int(tf.size(s)) for s in sources) == 0:
+        raise ValueError(f"no edges: none of the event types weighted above 0 ({weights}) has an interaction")
+    source, target, weight = (tf.concat(parts, 0) for parts in (sources, targets, edge_weights))
     return tfgnn.GraphTensor.from_pieces(
         node_sets={NODES: tfgnn.NodeSet.from_fields(sizes=[n_users + n_items], features={})},
         edge_sets={EDGES: tfgnn.EdgeSet.from_fields(
