@@ -16,7 +16,6 @@ import argparse
 import dataclasses
 import resource
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

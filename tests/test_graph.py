@@ -1,7 +1,6 @@
 """Interaction tables -> GraphTensor; the user–item graph; the normalized adjacency against numpy."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import tensorflow as tf
 import tensorflow_gnn as tfgnn

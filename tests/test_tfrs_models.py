@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from emotion_tf import data
 from emotion_tf.baselines.bias import BiasBaseline

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
+from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
 
@@ -98,19 +98,6 @@ def evaluate_next_item(model: tf.keras.Model, splits: InteractionSplits, split: 
     return evaluate_split(score, splits, split, ks=ks)
 
 
-class _ValidationRanking(tf.keras.callbacks.Callback):
-    """Adds ``val_hit_rate@10`` (and NDCG) to the epoch logs, for early stopping and TensorBoard."""
-
-    def __init__(self, splits, max_length):
-        super().__init__()
-        self.splits, self.max_length = splits, max_length
-
-    def on_epoch_end(self, epoch, logs=None):
-        scores = evaluate_next_item(self.model, self.splits, "validation", self.max_length, ks=(10,))
-        logs["val_hit_rate@10"] = scores["hit_rate@10"]
-        logs["val_ndcg@10"] = scores["ndcg@10"]
-
-
 def train_next_item(splits: InteractionSplits, settings: SequenceSettings, seed: int = 0, folder=None,
                     verbose: int = 0) -> SequenceResult:
     """Fit on every prefix of the training sequences; early stopping on validation HitRate@10."""
@@ -120,12 +107,10 @@ def train_next_item(splits: InteractionSplits, settings: SequenceSettings, seed:
                             settings.dropout, seed)
     model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    callbacks = [_ValidationRanking(splits, settings.max_length),
-                 tf.keras.callbacks.EarlyStopping("val_hit_rate@10", mode="max", patience=settings.patience,
-                                                  restore_best_weights=True)]
-    if folder is not None:
-        callbacks += [tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0),
-                      tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup"))]
+    validation = ValidationRanking(
+        lambda m: evaluate_next_item(m, splits, "validation", settings.max_length, ks=(10,)),
+        metrics=("hit_rate@10", "ndcg@10"))
+    callbacks = fit_callbacks("val_hit_rate@10", "max", settings.patience, folder, first=[validation])
     started = time.time()
     history = model.fit(inputs, targets, batch_size=settings.batch_size, epochs=settings.epochs,
                         callbacks=callbacks, verbose=verbose, shuffle=True)

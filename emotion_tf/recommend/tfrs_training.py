@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
@@ -12,6 +11,7 @@ from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import evaluate_split
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import RatingModel, RetrievalModel, Tower
+from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
 
@@ -27,26 +27,6 @@ def retrieval_scorer(model: RetrievalModel, n_users: int, n_items: int):
     users = model.user_tower(tf.range(n_users, dtype=tf.int64)).numpy()
     items = model.item_tower(tf.range(n_items, dtype=tf.int64)).numpy()
     return lambda batch: users[batch] @ items.T
-
-
-class _ValidationRecall(tf.keras.callbacks.Callback):
-    def __init__(self, splits):
-        super().__init__()
-        self.splits = splits
-
-    def on_epoch_end(self, epoch, logs=None):
-        scores = evaluate_split(retrieval_scorer(self.model, self.splits.n_users, self.splits.n_items),
-                                self.splits, "validation", ks=(20,))
-        logs["val_recall@20"] = scores["recall@20"]
-        logs["val_ndcg@20"] = scores["ndcg@20"]
-
-
-def _callbacks(folder, monitor, mode, patience):
-    callbacks = [tf.keras.callbacks.EarlyStopping(monitor, mode=mode, patience=patience, restore_best_weights=True)]
-    if folder is not None:
-        callbacks += [tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0),
-                      tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup"))]
-    return callbacks
 
 
 def train_retrieval(splits: InteractionSplits, user_features=None, item_features=None, dim: int = 64,
@@ -68,7 +48,9 @@ def train_retrieval(splits: InteractionSplits, user_features=None, item_features
         len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     started = time.time()
     history = model.fit(train, epochs=epochs, verbose=0,
-                        callbacks=[_ValidationRecall(splits), *_callbacks(folder, "val_recall@20", "max", patience)])
+                        callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[ValidationRanking(
+                            lambda m: evaluate_split(retrieval_scorer(m, splits.n_users, splits.n_items), splits,
+                                                     "validation", ks=(20,)))]))
     return model, history.history, time.time() - started
 
 
@@ -86,7 +68,7 @@ def train_rating(splits: InteractionSplits, user_features=None, item_features=No
     validation = tf.data.Dataset.from_tensor_slices(_pairs(splits.validation, True)).batch(4096)
     started = time.time()
     history = model.fit(train, validation_data=validation, epochs=epochs, verbose=0,
-                        callbacks=_callbacks(folder, "val_root_mean_squared_error", "min", patience))
+                        callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder))
     return model, history.history, time.time() - started
 
 

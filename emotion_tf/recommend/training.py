@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
@@ -18,6 +17,7 @@ import tensorflow as tf
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
 from emotion_tf.recommend.softmax_cf import SoftmaxCF, interaction_targets, multinomial_loss
+from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
 
@@ -66,17 +66,6 @@ def evaluate(model: SoftmaxCF, splits: InteractionSplits, split: str, kind: str 
     return evaluate_split(scorer(model, rows), splits, split, ks=ks)
 
 
-class _ValidationRecall(tf.keras.callbacks.Callback):
-    def __init__(self, splits, kind):
-        super().__init__()
-        self.splits, self.kind = splits, kind
-
-    def on_epoch_end(self, epoch, logs=None):
-        scores = evaluate(self.model, self.splits, "validation", self.kind)
-        logs["val_recall@20"] = scores["recall@20"]
-        logs["val_ndcg@20"] = scores["ndcg@20"]
-
-
 def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, seed: int = 0, folder=None,
                      verbose: int = 0) -> SoftmaxCFResult:
     set_seed(seed)
@@ -85,12 +74,8 @@ def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, see
     active = users[y.sum(1) > 0]  # a user with no training item has nothing to reconstruct
     model = SoftmaxCF(splits.n_items, settings.dim, settings.dropout, splits.n_users, settings.use_user_id, seed)
     model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate), loss=multinomial_loss)
-    callbacks = [_ValidationRecall(splits, settings.targets),
-                 tf.keras.callbacks.EarlyStopping("val_recall@20", mode="max", patience=settings.patience,
-                                                  restore_best_weights=True)]
-    if folder is not None:
-        callbacks += [tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0),
-                      tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup"))]
+    validation = ValidationRanking(lambda m: evaluate(m, splits, "validation", settings.targets, ks=(20,)))
+    callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])
     started = time.time()
     history = model.fit({"history": y[active], "user": active}, y[active], batch_size=settings.batch_size,
                         epochs=settings.epochs, callbacks=callbacks, verbose=verbose, shuffle=True)

@@ -17,7 +17,6 @@ import dataclasses
 import time
 
 import numpy as np
-import pandas as pd
 
 from emotion_tf import data
 from emotion_tf.baselines import Popularity
