@@ -242,9 +242,12 @@ def pretrained_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: in
         raise ValueError(f"pretraining corpora must share one language, got {sorted(languages)}")
     texts = pretraining_texts(corpora)
     log(f"masked-LM pretraining on {len(texts):,} training texts of {', '.join(c.key for c in corpora)}")
+    progress = tf.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: log(
+        f"masked-LM epoch {epoch + 1}/{epochs}: loss {logs['loss']:.3f}, masked-token accuracy "
+        f"{logs.get('accuracy', float('nan')):.3f}"))
     encoder, vectorizer, history = pretrain_encoder(
         texts, languages.pop(), sequence_length=sequence_length, max_tokens=settings.max_tokens, epochs=epochs,
-        batch_size=settings.batch_size, seed=seed, **settings.encoder)
+        batch_size=settings.batch_size, seed=seed, callbacks=[progress], **settings.encoder)
     log(f"masked-LM loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}")
     return encoder, vectorizer
 
