@@ -82,3 +82,18 @@ def test_copied_encoder_is_independent():
     np.testing.assert_allclose(copy(ids).numpy(), encoder(ids).numpy(), atol=1e-6)
     copy.get_layer("embedding").tokens.embeddings.assign_add(tf.ones_like(copy.get_layer("embedding").tokens.embeddings))
     assert not np.allclose(copy(ids).numpy(), encoder(ids).numpy())
+
+
+def test_loss_at_picked_positions_equals_the_weighted_loss_over_all_positions():
+    from emotion_tf.sentiment.pretraining import MaskedLanguageModel, mask_tokens
+    from emotion_tf.sentiment.transformer import transformer_encoder
+
+    encoder = transformer_encoder(30, 12, dim=16, num_heads=2, ff_dim=32, num_layers=1)
+    model = MaskedLanguageModel(encoder, 29)
+    ids = tf.random.stateless_uniform([4, 12], seed=[3, 4], minval=1, maxval=29, dtype=tf.int64)
+    inputs, targets, weights = mask_tokens(ids, 29, 29, rate=0.3, seed=tf.constant([5, 6]))
+    loss, _ = model._picked((inputs, targets, weights), training=False)
+    per_position = tf.keras.losses.sparse_categorical_crossentropy(targets, model(inputs), from_logits=True)
+    expected = tf.reduce_sum(per_position * weights) / tf.reduce_sum(weights)
+    assert float(weights.numpy().sum()) > 0
+    np.testing.assert_allclose(loss.numpy(), expected.numpy(), rtol=1e-5)

@@ -47,14 +47,65 @@ def mask_tokens(ids: tf.Tensor, mask_id: int, vocabulary_size: int, rate: float 
     return inputs, ids, tf.cast(picked, tf.float32)
 
 
-def masked_lm_model(encoder: tf.keras.Model, vocabulary_size: int) -> tf.keras.Model:
-    """ids [batch, T] -> logits over the vocabulary at every position [batch, T, vocabulary_size]."""
-    ids = tf.keras.Input(shape=encoder.input_shape[1:], dtype=tf.int64, name="masked_ids")
-    hidden = encoder(ids)
-    hidden = tf.keras.layers.Dense(encoder.output_shape[-1], activation="gelu", name="mlm_transform")(hidden)
-    hidden = tf.keras.layers.LayerNormalization(epsilon=1e-6, name="mlm_norm")(hidden)
-    logits = tf.keras.layers.Dense(vocabulary_size, name="mlm_logits")(hidden)
-    return tf.keras.Model(ids, logits, name="masked_lm")
+class MaskedLanguageModel(tf.keras.Model):
+    """Encoder + BERT's MLM head (Dense d + GELU, LayerNorm, Dense to the vocabulary).
+
+    Training runs the head at the picked positions only: the projection to the vocabulary ([positions, d]
+    x [d, V], V ~ 20,000) is most of the cost, and picked positions are ~15% of the tokens, so this is
+    several times cheaper than scoring every position and ignoring most of them. ``call`` scores every
+    position (for inspection on small inputs). Data: (masked inputs, original ids, picked weights) batches
+    from ``mask_tokens``.
+    """
+
+    def __init__(self, encoder: tf.keras.Model, vocabulary_size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        width = encoder.output_shape[-1]
+        self.transform = tf.keras.layers.Dense(width, activation="gelu", name="mlm_transform")
+        self.norm = tf.keras.layers.LayerNormalization(epsilon=1e-6, name="mlm_norm")
+        self.output_layer = tf.keras.layers.Dense(vocabulary_size, name="mlm_logits")
+        self.loss_tracker = tf.keras.metrics.Mean(name="loss")
+        self.accuracy_tracker = tf.keras.metrics.Mean(name="accuracy")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.accuracy_tracker]
+
+    def _head(self, hidden):
+        return self.output_layer(self.norm(self.transform(hidden)))
+
+    def call(self, ids, training=False):
+        """ids [batch, T] -> logits [batch, T, vocabulary_size]."""
+        hidden = self.encoder(ids, training=training)
+        shape = tf.shape(hidden)
+        # the head always sees [positions, d], as in training (its LayerNormalization is built for rank 2)
+        logits = self._head(tf.reshape(hidden, [-1, hidden.shape[-1]]))
+        return tf.reshape(logits, tf.concat([shape[:2], [-1]], axis=0))
+
+    def _picked(self, data, training):
+        inputs, targets, weights = data
+        hidden = self.encoder(inputs, training=training)
+        where = tf.where(weights > 0)  # [n_picked, 2]
+        logits = self._head(tf.gather_nd(hidden, where))
+        labels = tf.gather_nd(targets, where)
+        losses = tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        count = tf.maximum(tf.cast(tf.size(labels), tf.float32), 1.0)  # a batch may pick nothing
+        correct = tf.cast(tf.equal(tf.argmax(logits, axis=-1), labels), tf.float32)
+        return tf.reduce_sum(losses) / count, tf.reduce_sum(correct) / count
+
+    def train_step(self, data):
+        with tf.GradientTape() as tape:
+            loss, accuracy = self._picked(data, training=True)
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, self.trainable_variables), self.trainable_variables))
+        self.loss_tracker.update_state(loss)
+        self.accuracy_tracker.update_state(accuracy)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        loss, accuracy = self._picked(data, training=False)
+        self.loss_tracker.update_state(loss)
+        self.accuracy_tracker.update_state(accuracy)
+        return {m.name: m.result() for m in self.metrics}
 
 
 def pretrain_encoder(texts, language: str, sequence_length: int = 128, max_tokens: int = 20_000,
@@ -71,10 +122,8 @@ def pretrain_encoder(texts, language: str, sequence_length: int = 128, max_token
     vocabulary_size = vectorizer.vocabulary_size()
     mask_id = vocabulary_size
     encoder = transformer_encoder(vocabulary_size + 1, sequence_length, **encoder_options)
-    model = masked_lm_model(encoder, vocabulary_size)
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  weighted_metrics=["accuracy"])
+    model = MaskedLanguageModel(encoder, vocabulary_size)
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
     strings = np.asarray([str(t) for t in texts], dtype=object)
     ids = tf.data.Dataset.from_tensor_slices(strings).batch(1024).map(vectorizer).cache().unbatch()
     # a new masking every epoch: the mask is drawn inside the pipeline, after the cache
