@@ -31,13 +31,16 @@ TASK = "recommend"
 
 
 def _datasets(context: RunContext):
+    """(key, interactions, the ml-100k dataset for features or None, items table with a ``title`` column)."""
     if context.preset == "quick":
         if context.wants("synthetic"):
-            yield "synthetic", data.load("synthetic", **QUICK_WORLD)["interactions"], None
+            world = data.load("synthetic", **QUICK_WORLD)
+            items = world["items"][["item_id", "category_name"]].rename(columns={"category_name": "title"})
+            yield "synthetic", world["interactions"], None, items
         return
     if context.wants("ml-100k"):
         movielens = data.load("ml-100k", context.data_dir)
-        yield "ml-100k", movielens["interactions"], movielens
+        yield "ml-100k", movielens["interactions"], movielens, movielens["items"][["item_id", "title", "genres"]]
 
 
 def _records(model, dataset, scores, seed, seconds, examples, config, folder, params=None):
@@ -54,7 +57,7 @@ def _records(model, dataset, scores, seed, seconds, examples, config, folder, pa
 def recommend(context: RunContext) -> list[ResultRecord]:
     quick = context.preset == "quick"
     records = []
-    for key, interactions, dataset in _datasets(context):
+    for key, interactions, dataset, items in _datasets(context):
         splits = data.split_interactions(interactions, seed=context.seed)
         n_train = len(splits.train)
         folder = lambda model: run_folder(context.logdir, TASK, key, model)  # noqa: E731
@@ -99,9 +102,6 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             records += _rating_records(context, key, splits, user_features, item_features, folder)
 
         module = softmax_cf_recommender(result.model, splits)
-        items = (dataset["items"][["item_id", "title", "genres"]] if dataset is not None
-                 else data.load("synthetic", **QUICK_WORLD)["items"][["item_id", "category_name"]].rename(
-                     columns={"category_name": "title"}))
         exported = export(module, folder("softmax-cf") / "export", items)
         served, _ = load(exported)
         speed = serving_speed(module, served, calls=50 if quick else 200)
