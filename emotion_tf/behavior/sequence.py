@@ -90,10 +90,18 @@ class SequenceResult:
     seconds: float = 0.0
 
 
+def next_item_inputs(splits: InteractionSplits, split: str, max_length: int) -> np.ndarray:
+    """[n_users, max_length] model inputs for scoring ``split``: everything before its held-out item."""
+    return left_padded(user_sequences(splits, *MASKED_SPLITS[split]), max_length)
+
+
 def evaluate_next_item(model: tf.keras.Model, splits: InteractionSplits, split: str, max_length: int,
-                       ks=(10, 20)) -> dict:
-    """HitRate/NDCG/Recall@K of the held-out item; the input is everything before it, seen items masked."""
-    inputs = left_padded(user_sequences(splits, *MASKED_SPLITS[split]), max_length)
+                       ks=(10, 20), inputs: np.ndarray | None = None) -> dict:
+    """HitRate/NDCG/Recall@K of the held-out item; the input is everything before it, seen items masked.
+
+    ``inputs``: from ``next_item_inputs`` when scoring repeatedly (e.g. every epoch).
+    """
+    inputs = next_item_inputs(splits, split, max_length) if inputs is None else inputs
     score = lambda users: model.predict(inputs[users], batch_size=1024, verbose=0)  # noqa: E731
     return evaluate_split(score, splits, split, ks=ks)
 
@@ -107,8 +115,9 @@ def train_next_item(splits: InteractionSplits, settings: SequenceSettings, seed:
                             settings.dropout, seed)
     model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
                   loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    validation_inputs = next_item_inputs(splits, "validation", settings.max_length)  # built once, not per epoch
     validation = ValidationRanking(
-        lambda m: evaluate_next_item(m, splits, "validation", settings.max_length, ks=(10,)),
+        lambda m: evaluate_next_item(m, splits, "validation", settings.max_length, ks=(10,), inputs=validation_inputs),
         metrics=("hit_rate@10", "ndcg@10"))
     callbacks = fit_callbacks("val_hit_rate@10", "max", settings.patience, folder, first=[validation])
     started = time.time()

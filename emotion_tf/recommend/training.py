@@ -74,7 +74,8 @@ def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, see
     active = users[y.sum(1) > 0]  # a user with no training item has nothing to reconstruct
     model = SoftmaxCF(splits.n_items, settings.dim, settings.dropout, splits.n_users, settings.use_user_id, seed)
     model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate), loss=multinomial_loss)
-    validation = ValidationRanking(lambda m: evaluate(m, splits, "validation", settings.targets, ks=(20,)))
+    # the validation input is the training history: built once here, not again every epoch
+    validation = ValidationRanking(lambda m: evaluate_split(scorer(m, y), splits, "validation", ks=(20,)))
     callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])
     started = time.time()
     history = model.fit({"history": y[active], "user": active}, y[active], batch_size=settings.batch_size,
