@@ -20,7 +20,7 @@ model recovers them.  This world is built so that we can:
   with sigmoid(utility + mood_purchase * m - price_weight * log price + buy_bias).
   So both taste and the current mood drive behaviour.
 * **Ratings and reviews** follow each purchase: satisfaction
-  ``s = utility + 0.5 * quality + 0.5 * m - satisfaction_centre + noise``; stars 1..5 cut ``s`` at
+  ``s = utility + 0.5 * quality + review_mood * m - satisfaction_centre + noise``; stars 1..5 cut ``s`` at
   fixed thresholds; the true sentiment intensity is ``tanh(s - neutral_point)``
   in [-1, 1].  The review text, in Chinese or English, is written from the
   sentiment lexicon in ``emotion_tf.data.review_writer``: each clause's wording is
@@ -76,6 +76,7 @@ class WorldConfig:
     buy_bias: float = 0.0
     mean_days_between_sessions: float = 2.0
     satisfaction_centre: float = 1.5
+    review_mood: float = 0.5  # how strongly the writer's mood colours a review (weight of m in s)
     review_language: str = "both"  # "en", "zh" or "both" (each user writes in one language)
     seed: int = 0
 
@@ -238,7 +239,7 @@ def generate(chunk_sessions: int = 4096, **options) -> SyntheticWorld:
 
     # Ratings and reviews for purchases.
     bought = np.flatnonzero(buy)
-    satisfaction = (utility[bought] + 0.5 * quality[view_item[bought]] + 0.5 * view_mood[bought]
+    satisfaction = (utility[bought] + 0.5 * quality[view_item[bought]] + c.review_mood * view_mood[bought]
                     - c.satisfaction_centre + rng.normal(0.0, 0.5, len(bought)))
     rating = 1 + np.searchsorted(np.array(STAR_THRESHOLDS), satisfaction)
     intensity = np.tanh(satisfaction - NEUTRAL_POINT)

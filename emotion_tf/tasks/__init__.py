@@ -7,6 +7,7 @@ from emotion_tf.tasks import baselines  # noqa: F401  (registers ranking-baselin
 from emotion_tf.tasks import sentiment  # noqa: F401  (registers sentiment, sentiment-pretrained)
 from emotion_tf.tasks import behavior  # noqa: F401  (registers behavior-gcn, -typed, -sequence)
 from emotion_tf.tasks import recommend  # noqa: F401  (registers recommend)
+from emotion_tf.tasks import emotion_rec  # noqa: F401  (registers emotion-rec)
 from emotion_tf.training.registry import TASKS
 
 __all__ = ["TASKS"]

@@ -32,12 +32,12 @@ from emotion_tf.data.synthetic import SENTIMENT_LABELS
 from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
 from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.heads import Head
-from emotion_tf.sentiment.plots import confusion_matrix_figure, figure_to_image
+from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
 from emotion_tf.tasks.baselines import synthetic_review_splits
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_hparams, write_metrics
+from emotion_tf.training.tensorboard import run_folder, write_hparams, write_figure, write_metrics
 
 
 @dataclass(frozen=True)
@@ -193,12 +193,7 @@ def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: 
     if not corpus.head.multi_label:
         figure = confusion_matrix_figure(reports["test"]["confusion_matrix"], corpus.head.labels,
                                          title=f"{corpus.key}: test confusion matrix")
-        figure.savefig(folder / "confusion_matrix.png", dpi=100)
-        writer = tf.summary.create_file_writer(str(folder))
-        with writer.as_default():
-            tf.summary.image("test/confusion_matrix", figure_to_image(figure), step=0)
-        writer.flush()
-        writer.close()
+        write_figure(folder, "test/confusion_matrix", figure)
 
 
 # --- pretraining (Chinese) ---------------------------------------------------------------------

@@ -69,9 +69,15 @@ def _clean(value):
 
 def write_records(records, path) -> Path:
     """Write records as a JSON list, atomically (a reader never sees half a file)."""
+    return write_text_atomically(json.dumps([_clean(r.to_json()) for r in records], indent=2, ensure_ascii=False),
+                                 path)
+
+
+def write_text_atomically(payload: str, path) -> Path:
+    """Write ``payload`` to ``path`` through a temporary file and a rename: a killed writer leaves the old
+    file or none, never half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps([_clean(r.to_json()) for r in records], indent=2, ensure_ascii=False)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:

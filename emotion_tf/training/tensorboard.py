@@ -46,6 +46,22 @@ def write_hparams(folder, hparams: dict, metrics: dict) -> None:
     writer.close()
 
 
+def write_figure(folder, tag: str, figure) -> Path:
+    """Save a matplotlib figure as ``<folder>/<tag's last part>.png`` and as the image ``tag`` in TensorBoard."""
+    from emotion_tf.sentiment.plots import figure_to_image
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{tag.rsplit('/', 1)[-1]}.png"
+    figure.savefig(path, dpi=100)
+    writer = tf.summary.create_file_writer(str(folder))
+    with writer.as_default():
+        tf.summary.image(tag, figure_to_image(figure), step=0)
+    writer.flush()
+    writer.close()
+    return path
+
+
 def keras_callback(folder) -> tf.keras.callbacks.TensorBoard:
     """Per-epoch loss and metric curves for a Keras fit, without graph or profiler overhead."""
     return tf.keras.callbacks.TensorBoard(log_dir=str(folder), write_graph=False, profile_batch=0)
