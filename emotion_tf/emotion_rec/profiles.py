@@ -6,8 +6,9 @@ A profile joins, as of a time t (by default just after the user's last event):
 * emotion: the user's emotion state E at t (decayed class probabilities, intensity, evidence, and the
   dominant label);
 * preferences: the model's top-K items with their scores, and for each the part of its score that the
-  emotion state contributed, s(E) - s(E = 0): positive when the user's current emotion pushed the item
-  up ("driven by emotion"), near zero when the recommendation rests on taste alone.
+  emotion state contributed, s(E) - s(Ē), with Ē the average state over all users: positive when the
+  user's current emotion pushed the item up ("driven by emotion"), near zero when the recommendation rests
+  on taste alone.
 
 A user with no history gets a profile that says so and recommendations by popularity.
 """
@@ -49,7 +50,8 @@ def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray,
     users = np.arange(data.splits.n_users)
     times = last.to_numpy(np.int64) + 1
     features = _queries(data, review_scores, users, times)
-    neutral = QueryFeatures(**{**features.__dict__, "user_emotion": np.zeros_like(features.user_emotion)})
+    average = np.broadcast_to(features.user_emotion.mean(0), features.user_emotion.shape)
+    neutral = QueryFeatures(**{**features.__dict__, "user_emotion": np.ascontiguousarray(average)})
     n_dynamic = (len(scorer_names) + 1) if blocks.item_emotion else 0
     candidates = model.candidate(np.arange(data.n_items), np.zeros((data.n_items, n_dynamic), np.float32)).numpy()
     scores, without = ([model.query({k_: v for k_, v in model_inputs(f, blocks).items()
