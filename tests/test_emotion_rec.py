@@ -159,7 +159,7 @@ def test_the_task_writes_the_ablation_profiles_bandit_and_tensorboard(tmp_path, 
     monkeypatch.setitem(task.QUICK, "simulated_rounds", 300)
     records = task.emotion_rec(RunContext("quick", logdir=tmp_path, task="emotion-rec"))
     models = {(r.model, r.split) for r in records}
-    for variant in ("behaviour-only", "user-emotion", "user+item-emotion"):
+    for variant in ("pop", "behaviour-only", "user-emotion", "user+item-emotion", "oracle-true-mood"):
         assert {(variant, "validation"), (variant, "test")} <= models
     assert {"bandit-linucb", "bandit-linucb-no-emotion", "bandit-fixed", "bandit-random"} <= {r.model for r in records}
     test = next(r for r in records if (r.model, r.split) == ("user+item-emotion", "test"))

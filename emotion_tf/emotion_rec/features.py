@@ -221,3 +221,16 @@ def query_features(data: ReviewedInteractions, review_scores: np.ndarray, split:
         user_emotion=user_emotion(data, review_scores, users, times, items),
         item_emotion=item_emotion(data, review_scores, items, times, users),
         rating=frame["rating"].to_numpy(np.float32) if "rating" in frame else np.full(len(frame), np.nan))
+
+
+def with_true_mood(data: ReviewedInteractions, features: QueryFeatures) -> QueryFeatures:
+    """SIMULATED ground truth: the same queries with E replaced by the user's true mood at t (one column).
+
+    No model can see this; trained in E's place it shows how much a perfect emotion state could add.
+    """
+    world = data.extras.get("world")
+    if world is None:
+        raise ValueError(f"{data.name} has no ground truth: the true mood exists only in the simulated world")
+    users = data.splits.user_ids[features.user_index]
+    mood = np.array([world.mood_at(u, t) for u, t in zip(users, features.timestamp)], dtype=np.float32)
+    return QueryFeatures(**{**features.__dict__, "user_emotion": mood[:, None]})

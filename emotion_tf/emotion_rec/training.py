@@ -26,13 +26,22 @@ HISTORY = {"validation": ("train",), "test": ("train", "validation")}
 
 @dataclass(frozen=True)
 class EmotionRecSettings:
+    """Training settings of M(E, I, F).
+
+    Temperature and learning rate were chosen on validation Recall@20 of the simulated world of the
+    ``emotion-rec`` task (seed 0, lexicon scores; without E / with E / with the true mood instead of E):
+    τ 0.2, lr 2e-3: 0.310 / 0.314 / 0.350; τ 0.1: 0.305 / 0.305 / 0.342; τ 0.5: 0.318 / 0.319 / 0.348;
+    lr 5e-4: 0.317 / 0.314 / 0.353; d 32: 0.325 / 0.325 / 0.351; batch 128: 0.315 / 0.315 / 0.345;
+    τ 0.5 with lr 5e-4: 0.320 / 0.327 / 0.358 (chosen).
+    """
+
     dim: int = 64
-    learning_rate: float = 2e-3
+    learning_rate: float = 5e-4
     batch_size: int = 512
-    epochs: int = 30
+    epochs: int = 40
     patience: int = 4
     rating_weight: float = 0.1
-    temperature: float = 0.2
+    temperature: float = 0.5
 
     def hparams(self) -> dict:
         return asdict(self)

@@ -6,7 +6,8 @@ Instruments reviews):
 1. review scores from a lexicon and an LSTM, both fitted on the reviews of training pairs only;
 2. features I, E, F of every interaction at its own time (``emotion_rec.features``);
 3. M(E, I, F) trained in three variants (no emotion / the user's / the user's and the item's), full ranking
-   and ratings on the temporal split's validation and test interactions;
+   and ratings on the temporal split's validation and test interactions, beside Pop; on the simulated world
+   also the same model with the hidden true mood in E's place (``oracle-true-mood``: a ceiling, not a model);
 4. user profiles of the full model, written as JSON beside its TensorBoard run;
 5. the feedback loop: LinUCB with and without emotion features against a fixed model and a random
    policy, on the simulated world (interactive) and on Amazon (replay), with the reward/regret plot.
@@ -26,11 +27,11 @@ import numpy as np
 from emotion_tf import data
 from emotion_tf.emotion_rec.bandit import FixedLinearPolicy, LinUCB, RandomPolicy
 from emotion_tf.emotion_rec.environments import logged_history, replay_rounds, run_policy, simulated_rounds
-from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, query_features
+from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, query_features, with_true_mood
 from emotion_tf.emotion_rec.model import VARIANTS, Blocks
 from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
 from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer
-from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, train_emotion_model
+from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, rank_metrics, train_emotion_model
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_figure, write_hparams, write_metrics
@@ -41,7 +42,7 @@ QUICK_EMOTION_WORLD = dict(n_users=400, n_items=150, sessions_per_user=12, revie
                            seed=0)
 BANDIT_WORLD = dict(n_users=500, n_items=100, sessions_per_user=20, review_language="en", review_mood=1.5, seed=0)
 FULL = dict(settings=EmotionRecSettings(), lstm_epochs=4, simulated_rounds=6000, replay_candidates=10)
-QUICK = dict(settings=EmotionRecSettings(epochs=6, patience=2), lstm_epochs=1, simulated_rounds=1500,
+QUICK = dict(settings=EmotionRecSettings(epochs=6, patience=2, learning_rate=2e-3), lstm_epochs=1, simulated_rounds=1500,
              replay_candidates=10)
 
 
@@ -78,11 +79,19 @@ def _record(model, dataset, split, seed, metrics, seconds=None, examples=None, c
 def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecSettings):
     """Steps 2-4: the three variants of M(E, I, F); returns (records, the full model)."""
     features = {split: query_features(reviewed, scores, split) for split in ("train", "validation", "test")}
+    popularity = np.bincount(reviewed.splits.train["item_index"], minlength=reviewed.n_items).astype(np.float32)
+    runs = [(variant, features, Blocks.of(variant)) for variant in VARIANTS]
+    if "world" in reviewed.extras:  # the ceiling: the hidden true mood in E's place (not a model)
+        runs.append(("oracle-true-mood", {s: with_true_mood(reviewed, f) for s, f in features.items()},
+                     Blocks.of("user-emotion")))
     records, full_model = [], None
-    for variant in VARIANTS:
+    for split in ("validation", "test"):  # the floor every variant should clear
+        pop_scores = np.tile(popularity, (len(features[split]), 1))
+        records.append(_record("pop", reviewed.name, split, context.seed,
+                               rank_metrics(pop_scores, reviewed, features[split], split)))
+    for variant, inputs, blocks in runs:
         folder = run_folder(context.logdir, TASK, reviewed.name, variant)
-        blocks = Blocks.of(variant)
-        model, scorers, history, seconds = train_emotion_model(reviewed, scores, features, blocks, settings,
+        model, scorers, history, seconds = train_emotion_model(reviewed, scores, inputs, blocks, settings,
                                                                seed=context.seed, folder=folder)
         epochs = len(history["loss"])
         config = {**settings.hparams(), "variant": variant, "scorers": list(names), "epochs_run": epochs,
@@ -91,7 +100,7 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
             metrics = evaluate(model, scorers[split], split)
             write_metrics(folder, split, metrics)
             records.append(_record(variant, reviewed.name, split, context.seed, metrics, seconds,
-                                   len(features["train"]) * epochs, config, folder))
+                                   len(inputs["train"]) * epochs, config, folder))
         test = records[-1].metrics
         write_hparams(folder, {"variant": variant, "seed": context.seed, **settings.hparams()},
                       {"test_recall@20": test["recall@20"], "test_rmse": test.get("rmse", 0.0)})
