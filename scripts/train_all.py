@@ -33,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
 from emotion_tf.tasks import TASKS  # noqa: E402
+from emotion_tf.training.distribution import (  # noqa: E402
+    STRATEGIES, is_chief, make_strategy, set_jit, set_mixed_precision, use_strategy, writable_folder)
 from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
 from emotion_tf.training.results import format_table, read_records, write_records  # noqa: E402
 from emotion_tf.training.seeds import set_seed  # noqa: E402
@@ -53,6 +55,14 @@ def parse_args(argv=None):
     parser.add_argument("--results", default=None, help="results JSON path (default: <logdir>/results.json)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the records of tasks already in the results file and run only the others")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
+                        help="tf.distribute strategy: default (one device), mirrored (the GPUs of this machine), "
+                             "multiworker (several machines; reads TF_CONFIG)")
+    parser.add_argument("--cpu-replicas", type=int, default=0, metavar="N",
+                        help="with --strategy mirrored and no GPU: mirror over N logical CPU devices")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="mixed_float16 policy (float16 compute, float32 variables): for GPUs with tensor cores")
+    parser.add_argument("--jit", action="store_true", help="XLA auto-clustering of every tf.function")
     parser.add_argument("--list", action="store_true", help="list the registered tasks and exit")
     return parser.parse_args(argv)
 
@@ -74,10 +84,18 @@ def main(argv=None) -> int:
             print(f"{task.name:24s} {task.description}")
         return 0
     names = selected_tasks(args.only)
+    strategy = use_strategy(make_strategy(args.strategy, args.cpu_replicas))  # before any TensorFlow work
+    precision = set_mixed_precision(args.mixed_precision)
+    set_jit(args.jit)
     datasets = tuple(k.strip() for k in args.datasets.split(",") if k.strip()) if args.datasets else None
     logdir = Path(args.logdir or f"tensorboard_logs/{args.preset}-{datetime.now():%Y%m%d-%H%M%S}")
     results_path = Path(args.results or logdir / "results.json")
+    if not is_chief():  # every worker trains; only the chief writes the run's logs and records
+        logdir = writable_folder(logdir)
+        results_path = logdir / "results.json"
     print(f"emotion_tf train_all: preset {args.preset}, seed {args.seed}, tasks {', '.join(names)}\n"
+          f"  strategy {args.strategy} ({strategy.num_replicas_in_sync} replica(s)), precision {precision}, "
+          f"XLA {'on' if args.jit else 'off'}\n"
           f"  TensorBoard: tensorboard --logdir {logdir}\n  results: {results_path}", file=sys.stderr)
 
     records, failures, finished, started = [], [], set(), time.time()

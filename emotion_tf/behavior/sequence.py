@@ -22,6 +22,7 @@ import tensorflow as tf
 
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
+from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
@@ -111,16 +112,17 @@ def train_next_item(splits: InteractionSplits, settings: SequenceSettings, seed:
     """Fit on every prefix of the training sequences; early stopping on validation HitRate@10."""
     set_seed(seed)
     inputs, targets = training_windows(user_sequences(splits, "train"), settings.max_length)
-    model = next_item_model(splits.n_items, settings.max_length, settings.dim, settings.cell,
-                            settings.dropout, seed)
-    model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     validation_inputs = next_item_inputs(splits, "validation", settings.max_length)  # built once, not per epoch
     validation = ValidationRanking(
         lambda m: evaluate_next_item(m, splits, "validation", settings.max_length, ks=(10,), inputs=validation_inputs),
         metrics=("hit_rate@10", "ndcg@10"))
     callbacks = fit_callbacks("val_hit_rate@10", "max", settings.patience, folder, first=[validation])
     started = time.time()
-    history = model.fit(inputs, targets, batch_size=settings.batch_size, epochs=settings.epochs,
-                        callbacks=callbacks, verbose=verbose, shuffle=True)
+    with training_scope():  # the run's tf.distribute strategy
+        model = next_item_model(splits.n_items, settings.max_length, settings.dim, settings.cell,
+                                settings.dropout, seed)
+        model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
+                      loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        history = model.fit(inputs, targets, batch_size=global_batch_size(settings.batch_size),
+                            epochs=settings.epochs, callbacks=callbacks, verbose=verbose, shuffle=True)
     return SequenceResult(model, history.history, time.time() - started)

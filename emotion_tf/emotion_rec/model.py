@@ -19,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_recommenders as tfrs
 
+from emotion_tf.training.distribution import summed_squared_error
+
 VARIANTS = {
     "behaviour-only": (False, False),      # M(I, F): no emotion at all
     "user-emotion": (True, False),         # M(E, I, F) with the user's emotion state
@@ -40,8 +42,8 @@ class Blocks:
         return cls(*VARIANTS[variant])
 
 
-def _dense(units, seed, activation=None, name=None):
-    return tf.keras.layers.Dense(units, activation=activation, name=name,
+def _dense(units, seed, activation=None, name=None, dtype=None):
+    return tf.keras.layers.Dense(units, activation=activation, name=name, dtype=dtype,
                                  kernel_initializer=tf.keras.initializers.GlorotUniform(seed))
 
 
@@ -54,10 +56,12 @@ class EmotionAwareModel(tfrs.Model):
       item_probability: [n_items] training frequency of each item (the logQ correction).
       rating_weight: weight of the rating loss.
       temperature: softmax temperature of the retrieval task.
+      global_batch: examples per step over all replicas (the rating loss is a mean over them).
     """
 
     def __init__(self, n_users: int, n_items: int, item_static, dim: int = 64, global_mean: float = 0.0,
-                 item_probability=None, rating_weight: float = 0.1, temperature: float = 0.2, seed: int = 0):
+                 item_probability=None, rating_weight: float = 0.1, temperature: float = 0.2, seed: int = 0,
+                 global_batch: int = 512):
         super().__init__()
         embed = lambda n, k, name: tf.keras.layers.Embedding(  # noqa: E731
             n, dim, embeddings_initializer=tf.keras.initializers.RandomNormal(stddev=0.05, seed=seed + k), name=name)
@@ -66,16 +70,17 @@ class EmotionAwareModel(tfrs.Model):
         self.item_embedding = embed(n_items, 2, "item")
         self.query_features = _dense(dim, seed + 3, name="query_features")
         self.item_features = _dense(dim, seed + 4, name="item_features")
-        self.query_output = _dense(dim, seed + 5, name="query")
-        self.candidate_output = _dense(dim, seed + 6, name="candidate")
+        # float32 tower outputs: the retrieval softmax and the rating stay in float32 under mixed precision
+        self.query_output = _dense(dim, seed + 5, name="query", dtype="float32")
+        self.candidate_output = _dense(dim, seed + 6, name="candidate", dtype="float32")
         self.item_static = tf.constant(np.asarray(item_static, dtype=np.float32))
         self.item_probability = (None if item_probability is None
                                  else tf.constant(np.asarray(item_probability, dtype=np.float32)))
-        self.rating_mlp = tf.keras.Sequential([_dense(32, seed + 7, "relu"), _dense(1, seed + 8)])
+        self.rating_mlp = tf.keras.Sequential([_dense(32, seed + 7, "relu"), _dense(1, seed + 8, dtype="float32")])
         self.global_mean, self.rating_weight = float(global_mean), float(rating_weight)
+        self.global_batch = float(global_batch)
         self.retrieval = tfrs.tasks.Retrieval(temperature=temperature, remove_accidental_hits=True)
-        self.rating = tfrs.tasks.Ranking(loss=tf.keras.losses.MeanSquaredError(),
-                                         metrics=[tf.keras.metrics.RootMeanSquaredError()])
+        self.rating = tfrs.tasks.Ranking(loss=summed_squared_error(), metrics=[tf.keras.metrics.RootMeanSquaredError()])
 
     def query(self, features) -> tf.Tensor:
         """{user_index [b], last_item [b], query_dense [b, b_I + e]} -> [b, d]."""
@@ -99,8 +104,10 @@ class EmotionAwareModel(tfrs.Model):
         loss = self.retrieval(queries, candidates, candidate_ids=features["item_index"],
                               candidate_sampling_probability=probability, compute_metrics=False)
         # unrated pairs carry weight 0; the rating loss is computed even at rating_weight 0, so that the
-        # rating head is built and the model's weights are the same in every variant
-        loss += self.rating_weight * self.rating(
+        # rating head is built and the model's weights are the same in every variant.  Both losses are sums
+        # over the replica's examples (what tf.distribute sums over replicas); the rating term is scaled to
+        # rating_weight x the mean over the global batch
+        loss += self.rating_weight / self.global_batch * self.rating(
             labels=features["rating"][:, None], predictions=self.predicted_rating(queries, candidates)[:, None],
             sample_weight=features["has_rating"][:, None])
         return loss

@@ -18,6 +18,7 @@ from emotion_tf.emotion_rec.features import QueryFeatures, ReviewedInteractions,
 from emotion_tf.emotion_rec.model import Blocks, EmotionAwareModel
 from emotion_tf.metrics.ranking import ranking_metrics_from_top_k
 from emotion_tf.metrics.regression import mae, rmse
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
@@ -138,18 +139,21 @@ def train_emotion_model(data: ReviewedInteractions, review_scores: np.ndarray, f
     train = features["train"]
     counts = np.bincount(train.item_index, minlength=data.n_items)
     rated = train.rating[~np.isnan(train.rating)]
-    model = EmotionAwareModel(data.splits.n_users, data.n_items, data.item_static, dim=settings.dim,
-                              global_mean=float(rated.mean()) if len(rated) else 0.0,
-                              item_probability=counts / counts.sum(), rating_weight=settings.rating_weight,
-                              temperature=settings.temperature, seed=seed)
-    model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
     dataset = tf.data.Dataset.from_tensor_slices(model_inputs(train, blocks)).shuffle(
-        len(train), seed=seed, reshuffle_each_iteration=True).batch(settings.batch_size)
+        len(train), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(settings.batch_size))
+    dataset = shard_by_data(dataset)
     scorers = {split: Scorer(data, review_scores, features[split], blocks) for split in features if split != "train"}
     validation = ValidationRanking(lambda m: rank_metrics(scorers["validation"].scores(m), data,
                                                           features["validation"], "validation"),
                                    metrics=("recall@20", "ndcg@20"))
     started = time.time()
-    history = model.fit(dataset, epochs=settings.epochs, verbose=0,
-                        callbacks=fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation]))
+    with training_scope():  # the run's tf.distribute strategy
+        model = EmotionAwareModel(data.splits.n_users, data.n_items, data.item_static, dim=settings.dim,
+                                  global_mean=float(rated.mean()) if len(rated) else 0.0,
+                                  item_probability=counts / counts.sum(), rating_weight=settings.rating_weight,
+                                  temperature=settings.temperature, seed=seed,
+                                  global_batch=global_batch_size(settings.batch_size))
+        model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
+        history = model.fit(dataset, epochs=settings.epochs, verbose=0, callbacks=fit_callbacks(
+            "val_recall@20", "max", settings.patience, folder, first=[validation]))
     return model, scorers, history.history, time.time() - started

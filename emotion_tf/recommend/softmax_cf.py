@@ -71,7 +71,8 @@ class SoftmaxCF(tf.keras.Model):
                                                          embeddings_initializer=tf.keras.initializers.RandomNormal(
                                                              stddev=0.01, seed=seed + 1))
                                if use_user_id else None)
-        self.output_layer = tf.keras.layers.Dense(n_items, name="item_logits",
+        # float32 logits: under mixed precision a softmax over thousands of items needs them
+        self.output_layer = tf.keras.layers.Dense(n_items, name="item_logits", dtype="float32",
                                                   kernel_initializer=tf.keras.initializers.GlorotUniform(seed + 2))
 
     def user_representation(self, inputs, training=False) -> tf.Tensor:

@@ -19,6 +19,8 @@ import pandas as pd
 import tensorflow as tf
 import tensorflow_recommenders as tfrs
 
+from emotion_tf.training.distribution import summed_squared_error
+
 
 class Tower(tf.keras.Model):
     """Args:
@@ -46,7 +48,7 @@ class Tower(tf.keras.Model):
             self.projections[name] = tf.keras.layers.Dense(max(dim // 4, 1), use_bias=False, name=name,
                                                            kernel_initializer=tf.keras.initializers.GlorotUniform(
                                                                seed + k))
-        self.output_layer = tf.keras.layers.Dense(dim, name="combine",
+        self.output_layer = tf.keras.layers.Dense(dim, name="combine", dtype="float32",
                                                   kernel_initializer=tf.keras.initializers.GlorotUniform(seed + 99))
 
     def call(self, indices: tf.Tensor) -> tf.Tensor:
@@ -54,7 +56,7 @@ class Tower(tf.keras.Model):
         parts = [self.id_embedding(indices)]
         parts += [self.code_embeddings[name](tf.gather(codes, indices)) for name, codes in self.codes.items()]
         parts += [self.projections[name](tf.gather(matrix, indices)) for name, matrix in self.matrices.items()]
-        return self.output_layer(tf.concat(parts, axis=1)) if len(parts) > 1 else parts[0]
+        return self.output_layer(tf.concat(parts, axis=1)) if len(parts) > 1 else tf.cast(parts[0], tf.float32)
 
 
 class RetrievalModel(tfrs.Model):
@@ -87,22 +89,24 @@ class RatingModel(tfrs.Model):
     """r̂(u, i) = MLP(concat[tower_u(u), tower_i(i)]) (+ the global mean), squared error, RMSE."""
 
     def __init__(self, user_tower: Tower, item_tower: Tower, global_mean: float, hidden=(64, 32), seed: int = 0,
-                 **kwargs):
+                 global_batch: int = 1024, **kwargs):
         super().__init__(**kwargs)
         self.user_tower, self.item_tower, self.global_mean = user_tower, item_tower, float(global_mean)
+        self.global_batch = float(global_batch)
         self.mlp = tf.keras.Sequential(
             [tf.keras.layers.Dense(units, activation="relu",
                                    kernel_initializer=tf.keras.initializers.GlorotUniform(seed + k))
              for k, units in enumerate(hidden)] + [tf.keras.layers.Dense(1)])
-        self.task = tfrs.tasks.Ranking(loss=tf.keras.losses.MeanSquaredError(),
-                                       metrics=[tf.keras.metrics.RootMeanSquaredError()])
+        self.task = tfrs.tasks.Ranking(loss=summed_squared_error(), metrics=[tf.keras.metrics.RootMeanSquaredError()])
 
     def call(self, features) -> tf.Tensor:
         pair = tf.concat([self.user_tower(features["user_index"]), self.item_tower(features["item_index"])], 1)
         return self.global_mean + self.mlp(pair)[:, 0]
 
     def compute_loss(self, features, training=False) -> tf.Tensor:
-        return self.task(labels=tf.cast(features["rating"], tf.float32), predictions=self(features))
+        # the squared errors are summed on each replica and the gradients summed over replicas: divided by
+        # the global batch, that is the batch mean on any number of replicas
+        return self.task(labels=tf.cast(features["rating"], tf.float32), predictions=self(features)) / self.global_batch
 
 
 def movielens_features(dataset, splits) -> tuple[dict, dict]:

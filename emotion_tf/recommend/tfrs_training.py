@@ -11,6 +11,7 @@ from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import evaluate_split
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import RatingModel, RetrievalModel, Tower
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
@@ -38,19 +39,20 @@ def train_retrieval(splits: InteractionSplits, user_features=None, item_features
     0.310 (τ 0.1, lr 5e-3); τ 0.05 0.302, τ 0.2 0.315, lr 2e-3 0.315, τ 0.2 with lr 2e-3 0.320.
     """
     set_seed(seed)
-    user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
-    item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
     counts = np.bincount(splits.train["item_index"].to_numpy(), minlength=splits.n_items)
     probability = counts / counts.sum() if logq_correction else None
-    model = RetrievalModel(user_tower, item_tower, splits.n_items, temperature, probability)
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
     train = tf.data.Dataset.from_tensor_slices(_pairs(splits.train)).shuffle(
-        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(batch_size))
+    validation = ValidationRanking(lambda m: evaluate_split(retrieval_scorer(m, splits.n_users, splits.n_items),
+                                                            splits, "validation", ks=(20,)))
     started = time.time()
-    history = model.fit(train, epochs=epochs, verbose=0,
-                        callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[ValidationRanking(
-                            lambda m: evaluate_split(retrieval_scorer(m, splits.n_users, splits.n_items), splits,
-                                                     "validation", ks=(20,)))]))
+    with training_scope():  # the run's tf.distribute strategy
+        user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
+        item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
+        model = RetrievalModel(user_tower, item_tower, splits.n_items, temperature, probability)
+        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+        history = model.fit(shard_by_data(train), epochs=epochs, verbose=0,
+                            callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[validation]))
     return model, history.history, time.time() - started
 
 
@@ -59,16 +61,18 @@ def train_rating(splits: InteractionSplits, user_features=None, item_features=No
                  seed: int = 0, folder=None):
     """Squared-error rating model (TFRS Ranking task); returns (model, history dict, seconds)."""
     set_seed(seed)
-    user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
-    item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
-    model = RatingModel(user_tower, item_tower, float(splits.train["rating"].mean()), seed=seed)
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
     train = tf.data.Dataset.from_tensor_slices(_pairs(splits.train, True)).shuffle(
-        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(batch_size))
     validation = tf.data.Dataset.from_tensor_slices(_pairs(splits.validation, True)).batch(4096)
     started = time.time()
-    history = model.fit(train, validation_data=validation, epochs=epochs, verbose=0,
-                        callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder))
+    with training_scope():  # the run's tf.distribute strategy
+        user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
+        item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
+        model = RatingModel(user_tower, item_tower, float(splits.train["rating"].mean()), seed=seed,
+                            global_batch=global_batch_size(batch_size))
+        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+        history = model.fit(shard_by_data(train), validation_data=validation, epochs=epochs, verbose=0,
+                            callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder))
     return model, history.history, time.time() - started
 
 

@@ -17,6 +17,7 @@ import tensorflow as tf
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
 from emotion_tf.recommend.softmax_cf import SoftmaxCF, interaction_targets, multinomial_loss
+from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.seeds import set_seed
 
@@ -72,12 +73,14 @@ def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, see
     y = history_rows(splits, "train", kind=settings.targets)
     users = np.arange(splits.n_users)
     active = users[y.sum(1) > 0]  # a user with no training item has nothing to reconstruct
-    model = SoftmaxCF(splits.n_items, settings.dim, settings.dropout, splits.n_users, settings.use_user_id, seed)
-    model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate), loss=multinomial_loss)
-    # the validation input is the training history: built once here, not again every epoch
-    validation = ValidationRanking(lambda m: evaluate_split(scorer(m, y), splits, "validation", ks=(20,)))
-    callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])
-    started = time.time()
-    history = model.fit({"history": y[active], "user": active}, y[active], batch_size=settings.batch_size,
-                        epochs=settings.epochs, callbacks=callbacks, verbose=verbose, shuffle=True)
+    with training_scope():  # the run's tf.distribute strategy
+        model = SoftmaxCF(splits.n_items, settings.dim, settings.dropout, splits.n_users, settings.use_user_id, seed)
+        model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate), loss=multinomial_loss)
+        # the validation input is the training history: built once here, not again every epoch
+        validation = ValidationRanking(lambda m: evaluate_split(scorer(m, y), splits, "validation", ks=(20,)))
+        callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])
+        started = time.time()
+        history = model.fit({"history": y[active], "user": active}, y[active],
+                            batch_size=global_batch_size(settings.batch_size), epochs=settings.epochs,
+                            callbacks=callbacks, verbose=verbose, shuffle=True)
     return SoftmaxCFResult(model, history.history, time.time() - started)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
 from emotion_tf.text.pipeline import featurized_dataset
@@ -52,7 +53,8 @@ def token_classifier(architecture: str, vocabulary_size: int, max_length: int, h
     else:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
     features = tf.keras.layers.Dropout(dropout)(features)
-    outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities")(features)
+    outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities",
+                                    dtype="float32")(features)  # float32 probabilities under mixed precision
     return tf.keras.Model(ids, outputs, name=f"{architecture}_classifier")
 
 
@@ -119,7 +121,9 @@ class SentimentClassifier:
 
     def _ids(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
         targets = None if labels is None else self._targets(labels)
-        return featurized_dataset(texts, self.vectorizer, targets, self.batch_size, shuffle, self.seed)
+        # batch_size is per replica: the dataset feeds one global batch per step, sharded over workers
+        return shard_by_data(featurized_dataset(texts, self.vectorizer, targets, global_batch_size(self.batch_size),
+                                                shuffle, self.seed))
 
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
         """Adapt the vectorizer on the training text (unless pretrained), train with early stopping on validation loss."""
@@ -129,24 +133,26 @@ class SentimentClassifier:
             encoder = None
         else:
             encoder, self.vectorizer = self.pretrained
-        self.token_model = token_classifier(self.architecture, self.vectorizer.vocabulary_size(),
-                                            self.sequence_length, self.head, self.dropout, encoder=encoder,
-                                            **self.encoder_options)
-        metrics = ["binary_accuracy"] if self.head.multi_label else ["accuracy"]
-        learning_rate = self.learning_rate
-        if self.warmup_epochs > 0:
-            steps_per_epoch = -(-len(train_texts) // self.batch_size)
-            learning_rate = WarmupLinearDecay(self.learning_rate, int(self.warmup_epochs * steps_per_epoch),
-                                              self.max_epochs * steps_per_epoch)
-        self.token_model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), loss=self.head.loss,
-                                 metrics=metrics)
+        with training_scope():  # the run's tf.distribute strategy
+            self.token_model = token_classifier(self.architecture, self.vectorizer.vocabulary_size(),
+                                                self.sequence_length, self.head, self.dropout, encoder=encoder,
+                                                **self.encoder_options)
+            metrics = ["binary_accuracy"] if self.head.multi_label else ["accuracy"]
+            learning_rate = self.learning_rate
+            if self.warmup_epochs > 0:
+                steps_per_epoch = -(-len(train_texts) // global_batch_size(self.batch_size))
+                learning_rate = WarmupLinearDecay(self.learning_rate, int(self.warmup_epochs * steps_per_epoch),
+                                                  self.max_epochs * steps_per_epoch)
+            self.token_model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), loss=self.head.loss,
+                                     metrics=metrics)
         text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
         self.model = tf.keras.Model(text, self.token_model(self.vectorizer(text)), name="sentiment_classifier")
         stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience,
                                                 restore_best_weights=True)
-        return self.token_model.fit(self._ids(train_texts, train_labels, shuffle=True),
-                                    validation_data=self._ids(validation_texts, validation_labels),
-                                    epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
+        with training_scope():
+            return self.token_model.fit(self._ids(train_texts, train_labels, shuffle=True),
+                                        validation_data=self._ids(validation_texts, validation_labels),
+                                        epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
 
     @property
     def serve(self):

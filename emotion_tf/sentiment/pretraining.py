@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from emotion_tf.sentiment.transformer import transformer_encoder
 from emotion_tf.text.vectorize import make_vectorizer
+from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.seeds import set_seed
 
 
@@ -121,13 +122,14 @@ def pretrain_encoder(texts, language: str, sequence_length: int = 128, max_token
     vectorizer = make_vectorizer(texts, language, max_tokens, sequence_length)
     vocabulary_size = vectorizer.vocabulary_size()
     mask_id = vocabulary_size
-    encoder = transformer_encoder(vocabulary_size + 1, sequence_length, **encoder_options)
-    model = MaskedLanguageModel(encoder, vocabulary_size)
-    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
     strings = np.asarray([str(t) for t in texts], dtype=object)
     ids = tf.data.Dataset.from_tensor_slices(strings).batch(1024).map(vectorizer).cache().unbatch()
     # a new masking every epoch: the mask is drawn inside the pipeline, after the cache
-    data = (ids.shuffle(len(strings), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    data = (ids.shuffle(len(strings), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(batch_size))
             .map(lambda batch: mask_tokens(batch, mask_id, vocabulary_size)).prefetch(tf.data.AUTOTUNE))
-    history = model.fit(data, epochs=epochs, callbacks=list(callbacks), verbose=verbose)
+    with training_scope():  # the run's tf.distribute strategy
+        encoder = transformer_encoder(vocabulary_size + 1, sequence_length, **encoder_options)
+        model = MaskedLanguageModel(encoder, vocabulary_size)
+        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+        history = model.fit(data, epochs=epochs, callbacks=list(callbacks), verbose=verbose)
     return encoder, vectorizer, history

@@ -1,0 +1,27 @@
+"""Fit softmax CF on a small simulated world under a tf.distribute strategy; print the outcome as JSON.
+
+    python tests/distributed_fit.py STRATEGY CPU_REPLICAS PER_REPLICA_BATCH
+
+Used by tests/test_distribution.py: run once on one device and once mirrored (or as each worker of a
+multi-worker cluster, with TF_CONFIG set), with the same *global* batch, the fits must agree.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from emotion_tf import data  # noqa: E402
+from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate, train_softmax_cf  # noqa: E402
+from emotion_tf.training.distribution import make_strategy, replicas, use_strategy  # noqa: E402
+
+strategy_name, cpu_replicas, per_replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+use_strategy(make_strategy(strategy_name, cpu_replicas))  # before any other TensorFlow work
+world = data.load("synthetic", n_users=120, n_items=60, n_categories=4, sessions_per_user=6, seed=5)
+splits = data.split_interactions(world["interactions"], seed=0)
+# no dropout: its random masks would differ between one device and several
+settings = SoftmaxCFSettings(dim=16, dropout=0.0, batch_size=per_replica, epochs=4, patience=10, learning_rate=5e-3)
+result = train_softmax_cf(splits, settings, seed=0)
+print(json.dumps({"replicas": replicas(), "loss": [float(x) for x in result.history["loss"]],
+                  "validation_recall@20": evaluate(result.model, splits, "validation")["recall@20"]}))
