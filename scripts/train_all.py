@@ -16,13 +16,19 @@ fails, the others still run, and the script exits with status 1 naming it.
 
 The results file is rewritten after every task, so a killed run loses at most
 the task it was in; ``--resume`` keeps the records of the tasks already in
-the results file and runs only the others (a task is deterministic given the
-seed, so the resumed run ends with the same metrics; timings differ).
+the results file and runs only the others.  The task that was killed starts
+again from scratch (its unfinished run folder, with any mid-training backup,
+is removed first): a task is deterministic given the seed, so the resumed run
+ends with the same metrics as an unbroken one (timings differ).  Continuing a
+fit from its last epoch instead (``BackupAndRestore``, which every trainer
+also writes) would change the order of the remaining epochs' batches and the
+early-stopping state, and so the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 import traceback
@@ -109,6 +115,10 @@ def main(argv=None) -> int:
         context = RunContext(preset=args.preset, seed=args.seed, data_dir=args.data_dir, logdir=logdir,
                              datasets=datasets, task=name, started=started)
         context.log(f"task {number}/{len(names)} starting")
+        partial = logdir / name
+        if partial.exists():  # left by a killed run: start the task afresh, so its records equal an unbroken run's
+            shutil.rmtree(partial)
+            context.log(f"removed the unfinished run folder {partial}")
         set_seed(args.seed)
         try:
             new = TASKS[name].run(context)

@@ -111,3 +111,39 @@ def test_datasets_option_narrows_tasks_and_refuses_unknown_keys(tmp_path, capsys
     assert json.loads((tmp_path / "r.json").read_text()) == []
     assert train_all.main(args + ["--datasets", "synthetic"]) == 0
     assert {r["dataset"] for r in json.loads((tmp_path / "r.json").read_text())} == {"synthetic"}
+
+
+def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_path, monkeypatch):
+    """A real training task (emotion-rec on a tiny world) is killed in the middle of a fit, then resumed."""
+    import tensorflow as tf
+
+    from emotion_tf.emotion_rec import training as emotion_training
+    from emotion_tf.tasks import emotion_rec as task
+
+    tiny = dict(n_users=60, n_items=40, n_categories=3, sessions_per_user=6, review_language="en", review_mood=1.5,
+                seed=2)
+    monkeypatch.setattr(task, "QUICK_EMOTION_WORLD", tiny)
+    monkeypatch.setattr(task, "BANDIT_WORLD", {**tiny, "n_items": 20})
+    monkeypatch.setitem(task.QUICK, "simulated_rounds", 100)
+
+    def run(folder, *extra):
+        return train_all.main(["--only", "emotion-rec", "--logdir", str(folder), "--results",
+                               str(folder / "r.json"), *extra])
+
+    def metrics(folder):
+        return [(r["model"], r["dataset"], r["split"], r["metrics"]) for r in json.loads((folder / "r.json").read_text())]
+
+    assert run(tmp_path / "unbroken") == 0
+
+    class Kill(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt("killed in the middle of a fit")
+    original = emotion_training.fit_callbacks
+    monkeypatch.setattr(emotion_training, "fit_callbacks", lambda *a, **k: original(*a, **k) + [Kill()])
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "broken")
+    assert list((tmp_path / "broken").rglob("backup"))  # the kill left a mid-training backup behind
+    monkeypatch.setattr(emotion_training, "fit_callbacks", original)
+    assert run(tmp_path / "broken", "--resume") == 0
+    assert metrics(tmp_path / "broken") == metrics(tmp_path / "unbroken")
