@@ -95,7 +95,8 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
                                                                seed=context.seed, folder=folder)
         epochs = len(history["loss"])
         config = {**settings.hparams(), "variant": variant, "scorers": list(names), "epochs_run": epochs,
-                  "half_life_days": list(reviewed.half_life_days)}
+                  "half_life_days": list(reviewed.half_life_days),
+                  "history": {k: [float(x) for x in v] for k, v in history.items()}}
         for split in ("validation", "test"):
             metrics = evaluate(model, scorers[split], split)
             write_metrics(folder, split, metrics)
@@ -155,8 +156,11 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
                    "regret_first_quarter": float(out["regret"][:quarter].mean()),
                    "regret_last_quarter": float(out["regret"][-quarter:].mean()), "rounds": len(out["reward"])}
         write_metrics(folder / name, "online", metrics)
-        records.append(_record(f"bandit-{name}", dataset, "online", context.seed, metrics, config=config,
-                               folder=folder))
+        points = np.unique(np.linspace(0, len(out["regret"]) - 1, 60).astype(int))  # the curves, thinned
+        curve = {"round": (points + 1).tolist(), "cumulative_reward": np.cumsum(out["reward"])[points].tolist(),
+                 "cumulative_regret": np.cumsum(out["regret"])[points].tolist()}
+        records.append(_record(f"bandit-{name}", dataset, "online", context.seed, metrics,
+                               config={**config, "curve": curve}, folder=folder))
     write_figure(folder, "online/reward_and_regret", _bandit_figure(curves, dataset))
     context.log(f"{dataset}: feedback loop mean reward " + ", ".join(
         f"{name} {out['reward'].mean():.3f}" for name, out in curves.items()))

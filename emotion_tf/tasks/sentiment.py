@@ -173,6 +173,10 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
             examples_per_second=len(train) * epochs / max(seconds, 1e-9),
             params=int(classifier.token_model.count_params()),
             config={**hparams, "epochs_run": epochs, "head": corpus.head.kind, "language": corpus.language,
+                    "history": {k: [float(x) for x in v] for k, v in history.history.items()},
+                    **({"labels": list(corpus.head.labels),
+                        "confusion_matrix": np.asarray(reports[split]["confusion_matrix"]).tolist()}
+                       if "confusion_matrix" in reports[split] else {}),
                     **extra}, logdir=str(folder)))
     main = "macro_f1" if corpus.head.multi_label else "accuracy"
     log(f"{corpus.key}/{model_name}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "

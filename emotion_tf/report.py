@@ -1,0 +1,211 @@
+"""The results report: figures and tables drawn from results files only (PROTOCOLS.md records).
+
+``write_report(records, folder)`` draws what the records hold and writes ``folder/report.md`` beside the
+PNGs:
+
+* ranking: test Recall@20 and NDCG@20 of every model on each interaction dataset, mean ± std over seeds,
+  beside the published anchors of PROTOCOLS.md;
+* emotion recognition: test accuracy (macro F1 for multi-label data) of every model on each corpus, beside
+  the bar each dataset must pass;
+* the emotion-driven recommender's ablation (Recall@20 and RMSE per variant) and its feedback loop
+  (cumulative regret per policy, from the thinned curves the records carry);
+* training curves (the per-epoch history the records carry) and confusion matrices (test records that
+  carry one).
+
+``scripts/make_report.py`` is the command; nothing here reads TensorBoard or trains anything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from emotion_tf.sentiment.plots import confusion_matrix_figure  # noqa: E402
+from emotion_tf.training.results import format_seed_table  # noqa: E402
+
+# PROTOCOLS.md, "Published anchors": ml-100k under this protocol (RecBole 1.2.1, test R@20 / N@20)
+RANKING_ANCHORS = {"ml-100k": {"RecBole EASE": (0.3998, 0.3465), "RecBole MultiVAE": (0.3920, 0.3243),
+                               "RecBole LightGCN": (0.3693, 0.3135), "RecBole Pop": (0.1789, 0.1499)}}
+# the emotion-recognition issue's bars (accuracy; macro F1 for goemotions) and published anchors
+SENTIMENT_BARS = {"emotion-carer": 0.92, "chnsenticorp-htl": 0.91, "online-shopping-10cats": 0.94,
+                  "rt-polarity": 0.80, "goemotions": 0.42}
+SENTIMENT_ANCHORS = {"emotion-carer": ("DistilBERT", 0.938), "chnsenticorp-htl": ("BERT-base", 0.943),
+                     "rt-polarity": ("Kim CNN", 0.81)}
+
+
+def _mean_std(values) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
+def _by(records, *keys):
+    groups = defaultdict(list)
+    for record in records:
+        groups[tuple(getattr(record, key) for key in keys)].append(record)
+    return groups
+
+
+def ranking_figure(records, dataset: str):
+    """Bars of test Recall@20 / NDCG@20 (mean ± std over seeds) of each model on ``dataset``, anchors as lines."""
+    # the sequence task ranks on the temporal split: another protocol, not comparable here
+    rows = [r for r in records if r.dataset == dataset and r.split == "test" and "recall@20" in r.metrics
+            and r.task != "behavior-sequence"]
+    by_model = _by(rows, "model")  # Pop and EASE run in several tasks on the same splits: show each model once
+    models = {model: [r for r in group if r.task == group[0].task] for (model,), group in by_model.items()}
+    if not models:
+        return None
+    names = list(models)
+    figure, axes = plt.subplots(1, 2, figsize=(max(8, 1.1 * len(names)), 4))
+    for ax, metric, position in ((axes[0], "recall@20", 0), (axes[1], "ndcg@20", 1)):
+        stats = [_mean_std([r.metrics[metric] for r in group]) for group in models.values()]
+        ax.bar(range(len(names)), [m for m, _ in stats], yerr=[s for _, s in stats], capsize=3, color="tab:blue")
+        for k, (label, values) in enumerate(RANKING_ANCHORS.get(dataset, {}).items()):
+            ax.axhline(values[position], ls="--", lw=1, color=f"C{k + 1}", label=label)
+        ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
+        ax.set_title(f"{dataset}: test {metric}")
+        if RANKING_ANCHORS.get(dataset):
+            ax.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def sentiment_figure(records):
+    """Test accuracy (macro F1 for GoEmotions) per corpus and model, with each corpus's bar."""
+    rows = [r for r in records if r.task in ("sentiment", "sentiment-pretrained", "text-baselines")
+            and r.split == "test" and r.dataset in SENTIMENT_BARS]
+    if not rows:
+        return None
+    datasets = sorted({r.dataset for r in rows})
+    models = sorted({r.model for r in rows})
+    figure, ax = plt.subplots(figsize=(10, 4))
+    width = 0.8 / len(models)
+    for k, model in enumerate(models):
+        values = []
+        for dataset in datasets:
+            found = [r for r in rows if r.dataset == dataset and r.model == model]
+            metric = "macro_f1" if dataset == "goemotions" else "accuracy"
+            values.append(np.mean([r.metrics[metric] for r in found]) if found else np.nan)
+        ax.bar(np.arange(len(datasets)) + k * width, values, width, label=model)
+    for d, dataset in enumerate(datasets):
+        ax.hlines(SENTIMENT_BARS[dataset], d - 0.1, d + 0.9, colors="k", linestyles="--", lw=1,
+                  label="bar to pass" if d == 0 else None)
+    ax.set_xticks(np.arange(len(datasets)) + 0.4 - width / 2, datasets, fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_title("emotion recognition: test accuracy (GoEmotions: macro F1)")
+    ax.legend(fontsize=7, ncol=3)
+    figure.tight_layout()
+    return figure
+
+
+def ablation_figure(records):
+    """Recall@20 and RMSE of each emotion-rec variant per dataset, mean ± std over seeds."""
+    rows = [r for r in records if r.task == "emotion-rec" and r.split == "test" and "recall@20" in r.metrics]
+    if not rows:
+        return None
+    datasets = sorted({r.dataset for r in rows})
+    figure, axes = plt.subplots(len(datasets), 2, figsize=(10, 3.2 * len(datasets)), squeeze=False)
+    for row, dataset in enumerate(datasets):
+        groups = _by([r for r in rows if r.dataset == dataset], "model")
+        names = [model for (model,) in groups]
+        for ax, metric in zip(axes[row], ("recall@20", "rmse")):
+            stats = [_mean_std([r.metrics[metric] for r in g]) if all(metric in r.metrics for r in g) else (np.nan, 0)
+                     for g in groups.values()]
+            ax.bar(range(len(names)), [m for m, _ in stats], yerr=[s for _, s in stats], capsize=3)
+            finite = [m for m, _ in stats if np.isfinite(m)]
+            if finite and metric == "rmse":
+                ax.set_ylim(min(finite) * 0.9, max(finite) * 1.05)
+            ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+            ax.set_title(f"{dataset}: test {metric}")
+    figure.tight_layout()
+    return figure
+
+
+def regret_figure(records):
+    """Cumulative regret per policy (mean over seeds), one panel per environment."""
+    rows = [r for r in records if r.split == "online" and "curve" in r.config]
+    if not rows:
+        return None
+    datasets = sorted({r.dataset for r in rows})
+    figure, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 3.6), squeeze=False)
+    for ax, dataset in zip(axes[0], datasets):
+        for (model,), group in _by([r for r in rows if r.dataset == dataset], "model").items():
+            curves = np.array([r.config["curve"]["cumulative_regret"] for r in group])
+            ax.plot(group[0].config["curve"]["round"], curves.mean(0), label=model.replace("bandit-", ""))
+        ax.set(title=f"{dataset}: cumulative regret", xlabel="round")
+        ax.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def curves_figure(records, task: str, metric: str):
+    """Per-epoch ``metric`` from the histories the records of ``task`` carry (one seed: the lowest)."""
+    rows = [r for r in records if r.task == task and r.split == "test" and metric in r.config.get("history", {})]
+    if not rows:
+        return None
+    seed = min(r.seed for r in rows)
+    rows = [r for r in rows if r.seed == seed]
+    datasets = sorted({r.dataset for r in rows})
+    figure, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 3.4), squeeze=False)
+    for ax, dataset in zip(axes[0], datasets):
+        for r in rows:
+            if r.dataset == dataset:
+                values = r.config["history"][metric]
+                ax.plot(range(1, len(values) + 1), values, marker=".", label=r.model)
+        ax.set(title=f"{task} / {dataset} (seed {seed})", xlabel="epoch", ylabel=metric)
+        ax.legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def write_report(records, folder, sources=(), commands: dict | None = None) -> Path:
+    """Draw every figure the records allow into ``folder`` and write ``folder/report.md``; returns its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    hardware = sorted({r.hardware for r in records if r.hardware})
+    lines = ["# Results report", "",
+             "Drawn by `python scripts/make_report.py` from the results files listed at the end; every number here "
+             f"is in one of them. Hardware: {', '.join(hardware) or 'not recorded'}.", ""]
+
+    def figure_section(title, name, figure, text=""):
+        if figure is None:
+            return
+        figure.savefig(folder / name, dpi=90)
+        plt.close(figure)
+        lines.extend([f"## {title}", "", *([text, ""] if text else []), f"![{title}]({name})", ""])
+
+    for dataset in sorted({r.dataset for r in records if r.split == "test" and "recall@20" in r.metrics
+                           and r.task != "emotion-rec"}):
+        figure_section(f"Ranking on {dataset}", f"ranking-{dataset}.png", ranking_figure(
+            [r for r in records if r.task != "emotion-rec"], dataset),
+            "Test split, full ranking (PROTOCOLS.md); bars are mean ± std over the seeds in the files; dashed "
+            "lines are the published anchors where PROTOCOLS.md gives them.")
+    figure_section("Emotion recognition", "sentiment.png", sentiment_figure(records),
+                   "Test split, seed 0; dashed: the bar each dataset must pass.")
+    figure_section("Emotion-driven recommendation: ablation", "emotion-rec-ablation.png", ablation_figure(records))
+    figure_section("Emotion-driven recommendation: feedback loop", "bandit-regret.png", regret_figure(records))
+    figure_section("Training curves: emotion-driven recommender", "curves-emotion-rec.png",
+                   curves_figure(records, "emotion-rec", "val_recall@20"), "Validation Recall@20 per epoch.")
+    figure_section("Training curves: emotion recognition", "curves-sentiment.png",
+                   curves_figure(records, "sentiment", "val_accuracy"), "Validation accuracy per epoch.")
+    for r in records:
+        if r.split == "test" and "confusion_matrix" in r.config:
+            name = f"confusion-{r.dataset}-{r.model}-seed{r.seed}.png"
+            figure_section(f"Confusion matrix: {r.model} on {r.dataset}", name, confusion_matrix_figure(
+                np.asarray(r.config["confusion_matrix"]), r.config["labels"], f"{r.dataset} / {r.model}: test"))
+    table_metrics = [m for m in ("accuracy", "macro_f1", "recall@20", "ndcg@20", "rmse", "mean_reward")
+                     if any(m in r.metrics for r in records)]
+    lines += ["## All test and online records (mean ± std over seeds)", "",
+              format_seed_table([r for r in records if r.split in ("test", "online")
+                                 and any(m in r.metrics for m in table_metrics)], table_metrics), ""]
+    if sources:
+        lines += ["## Sources", "", "| file | command |", "|---|---|"]
+        lines += [f"| `{s}` | {(commands or {}).get(Path(s).name, 'see docs/results/README.md')} |" for s in sources]
+    path = folder / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,44 @@
+#!/usr/bin/env python
+"""Draw the results report (docs/report/report.md and its figures) from results files.
+
+    python scripts/make_report.py                                  # every file in docs/results/
+    python scripts/make_report.py my-run/results.json --out my-report
+
+Every figure and table is computed from the records in the files (PROTOCOLS.md format); the files and the
+commands that made them are listed in docs/results/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from emotion_tf.report import write_report  # noqa: E402
+from emotion_tf.training.results import read_records  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", nargs="*", help="results files (default: docs/results/*.json)")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "report"), help="folder of report.md and the figures")
+    args = parser.parse_args(argv)
+    files = [Path(f) for f in args.results] or sorted((ROOT / "docs" / "results").glob("*.json"))
+    if not files:
+        raise SystemExit("error: no results files given and none in docs/results/")
+    try:
+        records = [record for path in files for record in read_records(path)]
+    except (ValueError, FileNotFoundError) as error:
+        raise SystemExit(f"error: {error}")
+    path = write_report(records, args.out, sources=[str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f)
+                                                    for f in files])
+    print(f"wrote {path} from {len(records)} records in {len(files)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
