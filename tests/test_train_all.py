@@ -143,7 +143,11 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     monkeypatch.setattr(emotion_training, "fit_callbacks", lambda *a, **k: original(*a, **k) + [Kill()])
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path / "broken")
-    assert list((tmp_path / "broken").rglob("backup"))  # the kill left a mid-training backup behind
+    assert list((tmp_path / "broken" / "emotion-rec").rglob("events.out.tfevents.*"))  # the kill left a partial run
+    stale = tmp_path / "broken" / "emotion-rec" / "synthetic" / "behaviour-only" / "backup" / "stale"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("a mid-training backup of the killed run")
     monkeypatch.setattr(emotion_training, "fit_callbacks", original)
     assert run(tmp_path / "broken", "--resume") == 0
+    assert not stale.exists()  # the unfinished run folder was cleared before the task ran again
     assert metrics(tmp_path / "broken") == metrics(tmp_path / "unbroken")

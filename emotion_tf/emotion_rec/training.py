@@ -155,5 +155,5 @@ def train_emotion_model(data: ReviewedInteractions, review_scores: np.ndarray, f
                                   global_batch=global_batch_size(settings.batch_size))
         model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
         history = model.fit(dataset, epochs=settings.epochs, verbose=0, callbacks=fit_callbacks(
-            "val_recall@20", "max", settings.patience, folder, first=[validation]))
+            "val_recall@20", "max", settings.patience, folder, first=[validation], backup=False))
     return model, scorers, history.history, time.time() - started

@@ -52,7 +52,8 @@ def train_retrieval(splits: InteractionSplits, user_features=None, item_features
         model = RetrievalModel(user_tower, item_tower, splits.n_items, temperature, probability)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
         history = model.fit(shard_by_data(train), epochs=epochs, verbose=0,
-                            callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[validation]))
+                            callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[validation],
+                                                   backup=False))
     return model, history.history, time.time() - started
 
 
@@ -72,7 +73,8 @@ def train_rating(splits: InteractionSplits, user_features=None, item_features=No
                             global_batch=global_batch_size(batch_size))
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
         history = model.fit(shard_by_data(train), validation_data=validation, epochs=epochs, verbose=0,
-                            callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder))
+                            callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder,
+                                                   backup=False))
     return model, history.history, time.time() - started
 
 

@@ -76,6 +76,7 @@ def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, see
     with training_scope():  # the run's tf.distribute strategy
         model = SoftmaxCF(splits.n_items, settings.dim, settings.dropout, splits.n_users, settings.use_user_id, seed)
         model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate), loss=multinomial_loss)
+        model({"history": y[active[:1]], "user": active[:1]})  # built before fit, so BackupAndRestore can restore it
         # the validation input is the training history: built once here, not again every epoch
         validation = ValidationRanking(lambda m: evaluate_split(scorer(m, y), splits, "validation", ks=(20,)))
         callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])

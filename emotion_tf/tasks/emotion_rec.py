@@ -85,10 +85,11 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
         runs.append(("oracle-true-mood", {s: with_true_mood(reviewed, f) for s, f in features.items()},
                      Blocks.of("user-emotion")))
     records, full_model = [], None
+    pop_folder = run_folder(context.logdir, TASK, reviewed.name, "pop")
     for split in ("validation", "test"):  # the floor every variant should clear
-        pop_scores = np.tile(popularity, (len(features[split]), 1))
-        records.append(_record("pop", reviewed.name, split, context.seed,
-                               rank_metrics(pop_scores, reviewed, features[split], split)))
+        metrics = rank_metrics(np.tile(popularity, (len(features[split]), 1)), reviewed, features[split], split)
+        write_metrics(pop_folder, split, metrics)
+        records.append(_record("pop", reviewed.name, split, context.seed, metrics, folder=pop_folder))
     for variant, inputs, blocks in runs:
         folder = run_folder(context.logdir, TASK, reviewed.name, variant)
         model, scorers, history, seconds = train_emotion_model(reviewed, scores, inputs, blocks, settings,

@@ -315,8 +315,10 @@ def sentiment_pretrained(context: RunContext) -> list[ResultRecord]:
             if corpus.key not in targets:
                 continue
             corpus = dataclasses.replace(corpus, sequence_length=sequence_length)
-            folder = run_folder(context.logdir, "sentiment", corpus.key, "transformer-mlm")
+            # under the task's own folder and name: train_all resumes (and cleans up after a kill) task by task
+            folder = run_folder(context.logdir, "sentiment-pretrained", corpus.key, "transformer-mlm")
             _, new = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log,
-                                        pretrained=(copy_encoder(encoder), vectorizer), model_name="transformer-mlm")
+                                        pretrained=(copy_encoder(encoder), vectorizer), model_name="transformer-mlm",
+                                        task="sentiment-pretrained")
             records += new
     return records

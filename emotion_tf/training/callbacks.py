@@ -25,12 +25,15 @@ class ValidationRanking(tf.keras.callbacks.Callback):
             logs[f"val_{name}"] = scores[name]
 
 
-def fit_callbacks(monitor: str, mode: str, patience: int, folder=None, first=()) -> list:
+def fit_callbacks(monitor: str, mode: str, patience: int, folder=None, first=(), backup: bool = True) -> list:
     """``first`` (e.g. a ``ValidationRanking``), early stopping on ``monitor`` with the best weights restored,
-    and, with a ``folder``, TensorBoard curves and ``BackupAndRestore`` so a killed fit resumes."""
+    and, with a ``folder``, TensorBoard curves and (``backup``) ``BackupAndRestore``, so that a killed fit run
+    again with the same folder continues from its last epoch.  ``backup=False`` for models Keras cannot
+    restore before ``fit`` has built them (subclassed TFRS models): ``train_all --resume`` reruns their task."""
     callbacks = [*first, tf.keras.callbacks.EarlyStopping(monitor, mode=mode, patience=patience,
                                                           restore_best_weights=True)]
     if folder is not None:
-        callbacks += [tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0),
-                      tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup"))]
+        callbacks.append(tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0))
+        if backup:
+            callbacks.append(tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup")))
     return callbacks
