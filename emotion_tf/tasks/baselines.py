@@ -22,6 +22,7 @@ from emotion_tf.data.synthetic import SENTIMENT_LABELS
 from emotion_tf.metrics import classification_report, evaluate_split, thresholded_multilabel_reports
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
+from emotion_tf.training.records import split_records
 from emotion_tf.training.tensorboard import keras_callback, run_folder, write_metrics
 
 EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0, 5000.0)
@@ -68,14 +69,8 @@ def _interaction_datasets(context: RunContext):
 
 
 def _ranking_records(context, model_name, dataset, scores, seconds, n_train, config, folder):
-    records = []
-    for split, metrics in scores.items():
-        write_metrics(folder, split, metrics)
-        records.append(ResultRecord(
-            task="ranking-baselines", model=model_name, dataset=dataset, split=split, seed=context.seed,
-            metrics=metrics, train_seconds=seconds, examples_per_second=n_train / max(seconds, 1e-9),
-            config=config, logdir=str(folder)))
-    return records
+    return split_records("ranking-baselines", model_name, dataset, context.seed, scores, folder, seconds=seconds,
+                         examples=n_train, config=config)
 
 
 @register_task("ranking-baselines", "Pop and EASE (lambda on validation), full-ranking Recall/NDCG@K")
@@ -187,14 +182,10 @@ def text_baselines(context: RunContext) -> list[ResultRecord]:
         config = {"ngrams": ngrams, "ngram_grid": list(grid), "epochs": epochs, "language": language,
                   "optimizer": "ftrl", "learning_rate": model.learning_rate, "max_tokens": model.max_tokens,
                   "split_report": splits.report, **extra}
-        for split in ("validation", "test"):
-            metrics = _scalar_metrics(reports[split])
-            write_metrics(folder, split, metrics)
-            records.append(ResultRecord(
-                task="text-baselines", model="tfidf-logreg", dataset=key, split=split, seed=context.seed,
-                metrics=metrics, train_seconds=seconds,
-                examples_per_second=len(splits.train) * epochs / max(seconds, 1e-9), params=model.n_params,
-                config=config, logdir=str(folder)))
+        records += split_records("text-baselines", "tfidf-logreg", key, context.seed,
+                                 {split: _scalar_metrics(reports[split]) for split in ("validation", "test")}, folder,
+                                 seconds=seconds, examples=len(splits.train) * epochs, params=model.n_params,
+                                 config=config)
         context.log(f"{key}: test " + ", ".join(f"{k} {v:.4f}" for k, v in
                                                  _scalar_metrics(reports["test"]).items()))
     return records

@@ -26,7 +26,8 @@ from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
 from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_hparams, write_metrics, write_projector
+from emotion_tf.training.records import split_records
+from emotion_tf.training.tensorboard import run_folder, write_projector
 
 # model name -> settings; every GCN kind uses the full-softmax link-prediction loss, MF uses BPR. Widths,
 # temperatures and MF-BPR's learning rate were chosen on ml-100k validation Recall@20 (seed 0):
@@ -57,15 +58,9 @@ def _interactions(context: RunContext):
         yield "ml-100k", movielens["interactions"], movielens
 
 
-def _records(task, model, dataset, scores, seed, seconds, examples, config, folder, params=None):
-    records = []
-    for split, metrics in scores.items():
-        write_metrics(folder, split, metrics)
-        records.append(ResultRecord(task=task, model=model, dataset=dataset, split=split, seed=seed,
-                                    metrics=metrics, train_seconds=seconds,
-                                    examples_per_second=examples / max(seconds, 1e-9), params=params,
-                                    config=config, logdir=str(folder)))
-    return records
+def _records(task, model, dataset, scores, seed, seconds, examples, config, folder, params=None, hparams=None):
+    return split_records(task, model, dataset, seed, scores, folder, seconds=seconds, examples=examples,
+                         config=config, params=params, hparams=hparams)
 
 
 def _projector(folder, result, splits, dataset) -> None:
@@ -104,11 +99,10 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             config = {**settings.hparams(), "best_epoch": result.best_epoch, "epochs_run": len(result.history),
                       "seconds_per_epoch": result.seconds_per_epoch, "seconds_to_best_epoch": result.seconds_to_best,
                       "peak_memory_mb": result.peak_memory_mb}
-            write_hparams(folder, {"model": name, **settings.hparams(), "seed": context.seed},
-                          {"test_recall@20": scores["test"]["recall@20"], "test_ndcg@20": scores["test"]["ndcg@20"]})
             records += _records("behavior-gcn", name, key, scores, context.seed, result.seconds,
                                 n_train * len(result.history), config, folder,
-                                params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)))
+                                params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)),
+                                hparams=settings.hparams())
             context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}, "
                         f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {len(result.history)} epochs, "
                         f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s")

@@ -34,7 +34,8 @@ from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer
 from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, rank_metrics, train_emotion_model
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_figure, write_hparams, write_metrics
+from emotion_tf.training.records import split_records
+from emotion_tf.training.tensorboard import run_folder, write_figure
 
 TASK = "emotion-rec"
 EMOTION_WORLD = dict(n_users=2000, n_items=400, sessions_per_user=15, review_language="en", review_mood=1.5, seed=0)
@@ -70,12 +71,6 @@ def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print):
     return np.concatenate(blocks, axis=1), tuple(names)
 
 
-def _record(model, dataset, split, seed, metrics, seconds=None, examples=None, config=None, folder=""):
-    return ResultRecord(task=TASK, model=model, dataset=dataset, split=split, seed=seed, metrics=metrics,
-                        train_seconds=seconds, examples_per_second=None if not seconds else examples / seconds,
-                        config=config or {}, logdir=str(folder))
-
-
 def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecSettings):
     """Steps 2-4: the three variants of M(E, I, F); returns (records, the full model)."""
     features = {split: query_features(reviewed, scores, split) for split in ("train", "validation", "test")}
@@ -85,11 +80,9 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
         runs.append(("oracle-true-mood", {s: with_true_mood(reviewed, f) for s, f in features.items()},
                      Blocks.of("user-emotion")))
     records, full_model = [], None
-    pop_folder = run_folder(context.logdir, TASK, reviewed.name, "pop")
-    for split in ("validation", "test"):  # the floor every variant should clear
-        metrics = rank_metrics(np.tile(popularity, (len(features[split]), 1)), reviewed, features[split], split)
-        write_metrics(pop_folder, split, metrics)
-        records.append(_record("pop", reviewed.name, split, context.seed, metrics, folder=pop_folder))
+    records += split_records(TASK, "pop", reviewed.name, context.seed, {  # the floor every variant should clear
+        split: rank_metrics(np.tile(popularity, (len(features[split]), 1)), reviewed, features[split], split)
+        for split in ("validation", "test")}, run_folder(context.logdir, TASK, reviewed.name, "pop"))
     for variant, inputs, blocks in runs:
         folder = run_folder(context.logdir, TASK, reviewed.name, variant)
         model, scorers, history, seconds = train_emotion_model(reviewed, scores, inputs, blocks, settings,
@@ -98,14 +91,11 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
         config = {**settings.hparams(), "variant": variant, "scorers": list(names), "epochs_run": epochs,
                   "half_life_days": list(reviewed.half_life_days),
                   "history": {k: [float(x) for x in v] for k, v in history.items()}}
-        for split in ("validation", "test"):
-            metrics = evaluate(model, scorers[split], split)
-            write_metrics(folder, split, metrics)
-            records.append(_record(variant, reviewed.name, split, context.seed, metrics, seconds,
-                                   len(inputs["train"]) * epochs, config, folder))
+        records += split_records(TASK, variant, reviewed.name, context.seed,
+                                 {split: evaluate(model, scorers[split], split) for split in ("validation", "test")},
+                                 folder, seconds=seconds, examples=len(inputs["train"]) * epochs, config=config,
+                                 hparams={"variant": variant, **settings.hparams()})
         test = records[-1].metrics
-        write_hparams(folder, {"variant": variant, "seed": context.seed, **settings.hparams()},
-                      {"test_recall@20": test["recall@20"], "test_rmse": test.get("rmse", 0.0)})
         context.log(f"{reviewed.name}/{variant}: test recall@20 {test['recall@20']:.4f}, "
                     f"RMSE {test.get('rmse', float('nan')):.4f}, {epochs} epochs, {seconds:.0f}s")
         if variant == "user+item-emotion":
@@ -156,12 +146,11 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
         metrics = {"mean_reward": float(out["reward"].mean()), "cumulative_regret": float(out["regret"].sum()),
                    "regret_first_quarter": float(out["regret"][:quarter].mean()),
                    "regret_last_quarter": float(out["regret"][-quarter:].mean()), "rounds": len(out["reward"])}
-        write_metrics(folder / name, "online", metrics)
         points = np.unique(np.linspace(0, len(out["regret"]) - 1, 60).astype(int))  # the curves, thinned
         curve = {"round": (points + 1).tolist(), "cumulative_reward": np.cumsum(out["reward"])[points].tolist(),
                  "cumulative_regret": np.cumsum(out["regret"])[points].tolist()}
-        records.append(_record(f"bandit-{name}", dataset, "online", context.seed, metrics,
-                               config={**config, "curve": curve}, folder=folder))
+        records += split_records(TASK, f"bandit-{name}", dataset, context.seed, {"online": metrics}, folder / name,
+                                 config={**config, "curve": curve}, hparams={"policy": name, "alpha": 0.5})
     write_figure(folder, "online/reward_and_regret", _bandit_figure(curves, dataset))
     context.log(f"{dataset}: feedback loop mean reward " + ", ".join(
         f"{name} {out['reward'].mean():.3f}" for name, out in curves.items()))

@@ -25,7 +25,8 @@ from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate, train_sof
 from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_hparams, write_metrics, write_projector
+from emotion_tf.training.records import split_records
+from emotion_tf.training.tensorboard import run_folder, write_projector
 
 TASK = "recommend"
 
@@ -43,14 +44,9 @@ def _datasets(context: RunContext):
         yield "ml-100k", movielens["interactions"], movielens, movielens["items"][["item_id", "title", "genres"]]
 
 
-def _records(model, dataset, scores, seed, seconds, examples, config, folder, params=None):
-    out = []
-    for split, metrics in scores.items():
-        write_metrics(folder, split, metrics)
-        out.append(ResultRecord(task=TASK, model=model, dataset=dataset, split=split, seed=seed, metrics=metrics,
-                                train_seconds=seconds, examples_per_second=examples / max(seconds, 1e-9),
-                                params=params, config=config, logdir=str(folder)))
-    return out
+def _records(model, dataset, scores, seed, seconds, examples, config, folder, params=None, hparams=None):
+    return split_records(TASK, model, dataset, seed, scores, folder, seconds=seconds, examples=examples,
+                         config=config, params=params, hparams=hparams)
 
 
 @register_task(TASK, "softmax CF (the article's loss), TFRS retrieval and rating, serving top-K vs numpy")
@@ -76,8 +72,6 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         result = train_softmax_cf(splits, settings, seed=context.seed, folder=folder("softmax-cf"))
         scores = {split: evaluate(result.model, splits, split, settings.targets) for split in ("validation", "test")}
         epochs = len(result.history["loss"])
-        write_hparams(folder("softmax-cf"), {"model": "softmax-cf", **settings.hparams(), "seed": context.seed},
-                      {"test_recall@20": scores["test"]["recall@20"]})
         records += _records("softmax-cf", key, scores, context.seed, result.seconds, splits.n_users * epochs,
                             {**settings.hparams(), "epochs_run": epochs}, folder("softmax-cf"),
                             params=int(result.model.count_params()))
@@ -90,9 +84,6 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         scorer = retrieval_scorer(model, splits.n_users, splits.n_items)
         scores = {split: evaluate_split(scorer, splits, split) for split in ("validation", "test")}
         epochs = len(history["loss"])
-        write_hparams(folder("tfrs-retrieval"), {"model": "tfrs-retrieval", "seed": context.seed,
-                                                 "features": bool(user_features)},
-                      {"test_recall@20": scores["test"]["recall@20"]})
         records += _records("tfrs-retrieval", key, scores, context.seed, seconds, n_train * epochs,
                             {"loss": "in-batch softmax, logQ-corrected", "features": bool(user_features),
                              "epochs_run": epochs}, folder("tfrs-retrieval"))
