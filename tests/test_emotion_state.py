@@ -80,6 +80,13 @@ def _reviews(users, items, times):
                          "text": "awful", "label": 0})
 
 
+def _a_review_by_each_test_user(reviewed, seconds_after_the_query):
+    """One wildly negative review per test user, on another item, this many seconds after the test query."""
+    test = reviewed.splits.test
+    return _reviews(test["user_index"], (test["item_index"] + 1) % reviewed.n_items,
+                    test["timestamp"] + seconds_after_the_query)
+
+
 def test_a_planted_future_review_changes_nothing(small_world):
     reviewed = small_world
     scores = np.random.default_rng(1).random((len(reviewed.reviews), 4)).astype(np.float32)
@@ -87,8 +94,8 @@ def test_a_planted_future_review_changes_nothing(small_world):
     test = reviewed.splits.test
     # each user writes a wildly negative review one second after their test interaction, and the test
     # pair's own review is rewritten to be wildly positive: the user's state and behaviour must not move
-    after = _with_planted(reviewed, scores, _reviews(test["user_index"], (test["item_index"] + 1) % reviewed.n_items,
-                                                     test["timestamp"] + 1), [1, 0, 0, -1], own_scores=[0, 0, 1, 1])
+    after = _with_planted(reviewed, scores, _a_review_by_each_test_user(reviewed, +1), [1, 0, 0, -1],
+                          own_scores=[0, 0, 1, 1])
     np.testing.assert_array_equal(before.user_emotion, after.user_emotion)
     np.testing.assert_array_equal(before.behaviour, after.behaviour)
     np.testing.assert_array_equal(before.last_item, after.last_item)
@@ -105,7 +112,5 @@ def test_a_planted_past_review_does_move_the_state(small_world):
     reviewed = small_world
     scores = np.random.default_rng(1).random((len(reviewed.reviews), 4)).astype(np.float32)
     before = query_features(reviewed, scores, "test")
-    test = reviewed.splits.test
-    after = _with_planted(reviewed, scores, _reviews(test["user_index"], (test["item_index"] + 1) % reviewed.n_items,
-                                                     test["timestamp"] - 1), [1, 0, 0, -1])
+    after = _with_planted(reviewed, scores, _a_review_by_each_test_user(reviewed, -1), [1, 0, 0, -1])
     assert (after.user_emotion[:, 3] < before.user_emotion[:, 3]).all()
