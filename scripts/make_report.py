@@ -1,11 +1,13 @@
 #!/usr/bin/env python
 """Draw the results report (docs/report/report.md and its figures) from results files.
 
-    python scripts/make_report.py                                  # every file in docs/results/
+    python scripts/make_report.py                                  # the files in docs/results/
     python scripts/make_report.py my-run/results.json --out my-report
 
 Every figure and table is computed from the records in the files (PROTOCOLS.md format); the files and the
-commands that made them are listed in docs/results/README.md.
+commands that made them are listed in docs/results/README.md.  By default the quick preset's records are
+left out: they are a smoke run on small embedded data (the same dataset keys on smaller worlds), not
+results.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def main(argv=None) -> int:
     parser.add_argument("results", nargs="*", help="results files (default: docs/results/*.json)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "report"), help="folder of report.md and the figures")
     args = parser.parse_args(argv)
-    files = [Path(f) for f in args.results] or sorted((ROOT / "docs" / "results").glob("*.json"))
+    files = [Path(f) for f in args.results] or sorted(
+        f for f in (ROOT / "docs" / "results").glob("*.json") if not f.name.startswith("quick-preset"))
     if not files:
         raise SystemExit("error: no results files given and none in docs/results/")
     try:

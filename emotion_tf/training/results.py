@@ -82,6 +82,9 @@ def write_text_atomically(payload: str, path) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(payload + "\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes the file private; a results file is not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
