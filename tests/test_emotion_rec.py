@@ -147,26 +147,3 @@ def test_profiles_export_and_the_cli(profiles, tmp_path):
     assert new.returncode == 0 and "history: empty" in new.stdout and "popularity" in new.stdout
     missing = subprocess.run(script + [str(tmp_path / "none.json"), user], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "none.json" in missing.stderr
-
-
-def test_the_task_writes_the_ablation_profiles_bandit_and_tensorboard(tmp_path, monkeypatch):
-    from emotion_tf.tasks import emotion_rec as task
-    from emotion_tf.training.registry import RunContext
-    from emotion_tf.training.tensorboard import read_tags
-
-    monkeypatch.setattr(task, "QUICK_EMOTION_WORLD", WORLD)
-    monkeypatch.setattr(task, "BANDIT_WORLD", {**WORLD, "n_items": 30})
-    monkeypatch.setitem(task.QUICK, "simulated_rounds", 300)
-    records = task.emotion_rec(RunContext("quick", logdir=tmp_path, task="emotion-rec"))
-    models = {(r.model, r.split) for r in records}
-    for variant in ("pop", "behaviour-only", "user-emotion", "user+item-emotion", "oracle-true-mood"):
-        assert {(variant, "validation"), (variant, "test")} <= models
-    assert {"bandit-linucb", "bandit-linucb-no-emotion", "bandit-fixed", "bandit-random"} <= {r.model for r in records}
-    test = next(r for r in records if (r.model, r.split) == ("user+item-emotion", "test"))
-    assert {"recall@20", "ndcg@20", "precision@10", "f1@10", "rmse"} <= set(test.metrics)
-    folder = tmp_path / "emotion-rec" / "synthetic"
-    assert "test/recall@20" in read_tags(folder / "user+item-emotion")["scalars"]
-    assert len(load_profiles(folder / "user+item-emotion" / "profiles.json")["users"]) == WORLD["n_users"]
-    bandit = tmp_path / "emotion-rec" / "synthetic-bandit" / "feedback-loop"
-    assert (bandit / "reward_and_regret.png").is_file()
-    assert "online/reward_and_regret" in read_tags(bandit)["images"]

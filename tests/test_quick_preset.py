@@ -1,12 +1,16 @@
-"""The quick preset end to end: every registered task writes results records and TensorBoard event files
-whose scalar tags hold its test (or online) metrics."""
+"""The quick preset end to end (one run shared by every test here): every registered task writes results
+records and TensorBoard event files whose scalar tags hold its metrics, and each task's models learn."""
 
 import json
 
+import numpy as np
 import pytest
 
+from emotion_tf.emotion_rec.profiles import load_profiles
+from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
-from emotion_tf.training.tensorboard import read_tags
+from emotion_tf.tasks.emotion_rec import QUICK_EMOTION_WORLD
+from emotion_tf.training.tensorboard import read_scalars, read_tags
 from test_train_all import train_all
 
 
@@ -41,3 +45,59 @@ def test_runs_compare_in_the_hparams_view(quick_run):
                     if "hparams" in read_tags(path.parent)}
     tasks_with_hparams = {path.relative_to(folder).parts[0] for path in hparams_runs}
     assert {"sentiment", "behavior-gcn", "recommend", "emotion-rec"} <= tasks_with_hparams
+
+
+def _test_records(records, task):
+    return {r["model"]: r for r in records if r["task"] == task and r["split"] == "test"}
+
+
+def test_behavior_tasks_learn_and_log_their_curves(quick_run):
+    folder, records = quick_run
+    gcn_task, sequence, typed = (_test_records(records, t) for t in ("behavior-gcn", "behavior-sequence",
+                                                                      "behavior-typed"))
+    assert set(gcn_task) == {"pop", "ease", "gcn", "gcn-article", "lightgcn", "mf-bpr"}
+    assert set(sequence) == {"pop", "gru"} and set(typed) == {"pop", "gcn-purchases-only", "gcn-typed-events"}
+    gcn = gcn_task["gcn"]["metrics"]["recall@20"]
+    # tastes drive the simulated choices: the normalized GCN learns them, the article's literal A D H barely
+    assert gcn > gcn_task["pop"]["metrics"]["recall@20"] + 0.1
+    assert gcn > gcn_task["gcn-article"]["metrics"]["recall@20"] + 0.1
+    assert sequence["gru"]["metrics"]["hit_rate@10"] > sequence["pop"]["metrics"]["hit_rate@10"]
+    assert typed["gcn-typed-events"]["metrics"]["recall@20"] > typed["pop"]["metrics"]["recall@20"] + 0.1
+    curves = read_scalars(folder / "behavior-gcn" / "synthetic" / "gcn")
+    epochs = gcn_task["gcn"]["config"]["epochs_run"]
+    assert len(curves["validation_curve/recall@20"]) == epochs == len(curves["train/loss"])
+    assert curves["test/recall@20"][0][1] == pytest.approx(gcn, rel=1e-6)
+    assert {"embeddings/users", "embeddings/items"} <= read_tags(folder / "behavior-gcn")["histograms"]
+
+
+def test_recommend_task_learns_exports_and_times_serving(quick_run):
+    folder, records = quick_run
+    test = _test_records(records, "recommend")
+    assert set(test) == {"pop", "ease", "softmax-cf", "tfrs-retrieval", "softmax-cf-serving"}
+    assert test["softmax-cf"]["metrics"]["recall@20"] > test["pop"]["metrics"]["recall@20"] + 0.1
+    assert test["tfrs-retrieval"]["metrics"]["recall@20"] > test["pop"]["metrics"]["recall@20"]
+    speed = test["softmax-cf-serving"]["metrics"]
+    assert 0 < speed["latency_p50_ms"] <= speed["latency_p95_ms"]
+    assert speed["batch_users_per_second"] > 0 and speed["numpy_batch_users_per_second"] > 0
+    served, _ = load(test["softmax-cf-serving"]["config"]["export"])
+    answer = served.for_user(np.int64(0), np.int32(5))
+    assert len(set(answer["item_ids"].numpy())) == 5 and not bool(answer["fallback"])
+    # Keras writes val_* logs under validation/ as epoch_*: one point per epoch run
+    curves = read_scalars(folder / "recommend" / "synthetic" / "softmax-cf" / "validation")
+    assert len(curves["epoch_recall@20"]) == test["softmax-cf"]["config"]["epochs_run"]
+    assert "hparams/test_recall@20" in read_scalars(folder / "recommend" / "synthetic" / "softmax-cf")
+
+
+def test_emotion_rec_task_writes_its_variants_profiles_and_bandit(quick_run):
+    folder, records = quick_run
+    test = _test_records(records, "emotion-rec")
+    assert {"pop", "behaviour-only", "user-emotion", "user+item-emotion", "oracle-true-mood"} <= set(test)
+    assert {"recall@20", "ndcg@20", "precision@10", "f1@10", "rmse"} <= set(test["user+item-emotion"]["metrics"])
+    assert test["behaviour-only"]["metrics"]["recall@20"] > test["pop"]["metrics"]["recall@20"] + 0.1
+    online = {r["model"] for r in records if r["task"] == "emotion-rec" and r["split"] == "online"}
+    assert online == {"bandit-linucb", "bandit-linucb-no-emotion", "bandit-fixed", "bandit-random"}
+    profiles = load_profiles(folder / "emotion-rec" / "synthetic" / "user+item-emotion" / "profiles.json")
+    assert len(profiles["users"]) == QUICK_EMOTION_WORLD["n_users"]
+    bandit = folder / "emotion-rec" / "synthetic-bandit" / "feedback-loop"
+    assert (bandit / "reward_and_regret.png").is_file()
+    assert "online/reward_and_regret" in read_tags(bandit)["images"]
