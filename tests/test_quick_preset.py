@@ -94,6 +94,8 @@ def test_emotion_rec_task_writes_its_variants_profiles_and_bandit(quick_run):
     assert {"pop", "behaviour-only", "user-emotion", "user+item-emotion", "oracle-true-mood"} <= set(test)
     assert {"recall@20", "ndcg@20", "precision@10", "f1@10", "rmse"} <= set(test["user+item-emotion"]["metrics"])
     assert test["behaviour-only"]["metrics"]["recall@20"] > test["pop"]["metrics"]["recall@20"] + 0.1
+    # the simulated reviews are coloured by the writer's mood: the state read from them must track it
+    assert test["emotion-state"]["metrics"]["pearson_lexicon_intensity_true_mood"] > 0.3
     online = {r["model"] for r in records if r["task"] == "emotion-rec" and r["split"] == "online"}
     assert online == {"bandit-linucb", "bandit-linucb-no-emotion", "bandit-fixed", "bandit-random"}
     profiles = load_profiles(folder / "emotion-rec" / "synthetic" / "user+item-emotion" / "profiles.json")

@@ -34,6 +34,7 @@ from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer
 from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, rank_metrics, train_emotion_model
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
+from emotion_tf.metrics.regression import pearson
 from emotion_tf.training.records import split_records
 from emotion_tf.training.tensorboard import run_folder, write_figure
 
@@ -80,6 +81,8 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
         runs.append(("oracle-true-mood", {s: with_true_mood(reviewed, f) for s, f in features.items()},
                      Blocks.of("user-emotion")))
     records, full_model = [], None
+    if "world" in reviewed.extras:
+        records += emotion_state_records(context, reviewed, features, names)
     records += split_records(TASK, "pop", reviewed.name, context.seed, {  # the floor every variant should clear
         split: rank_metrics(np.tile(popularity, (len(features[split]), 1)), reviewed, features[split], split)
         for split in ("validation", "test")}, run_folder(context.logdir, TASK, reviewed.name, "pop"))
@@ -104,6 +107,22 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
     path = save_profiles(build_profiles(model, reviewed, scores, blocks, names), folder / "profiles.json")
     context.log(f"{reviewed.name}: user profiles written to {path}")
     return records
+
+
+def emotion_state_records(context: RunContext, reviewed, features, names) -> list[ResultRecord]:
+    """SIMULATED ground truth: how well each scorer's emotion state (its decayed intensity) tracks the true
+    mood at the validation and test interactions (Pearson r) -- how much mood there is for E to carry."""
+    scores = {}
+    for split in ("validation", "test"):
+        mood = with_true_mood(reviewed, features[split]).user_emotion[:, 0]
+        scores[split] = {f"pearson_{name}_intensity_true_mood": pearson(features[split].user_emotion[:, 4 * k + 3], mood)
+                         for k, name in enumerate(names)}
+    context.log(f"{reviewed.name}: emotion state vs true mood (test): " + ", ".join(
+        f"{k} {v:.3f}" for k, v in scores["test"].items()))
+    return split_records(TASK, "emotion-state", reviewed.name, context.seed, scores,
+                         run_folder(context.logdir, TASK, reviewed.name, "emotion-state"),
+                         config={"half_life_days": reviewed.half_life_days[0],
+                                 "review_mood": reviewed.extras["world"].config.review_mood})
 
 
 def _bandit_figure(curves: dict, title: str):
