@@ -7,6 +7,8 @@
     python scripts/train_all.py --preset full --data-dir ../shared/data --datasets chnsenticorp-htl,rt-polarity
     python scripts/train_all.py --list
     python scripts/train_all.py --logdir tensorboard_logs/my-run --resume   # after a kill: skip finished tasks
+    python scripts/train_all.py --preset full --data-dir DATA --strategy mirrored --mixed-precision --jit
+    TF_CONFIG='{...}' python scripts/train_all.py --preset full --data-dir DATA --strategy multiworker
 
 Each task logs to TensorBoard under ``--logdir`` (default
 ``tensorboard_logs/<preset>-<date>-<time>``); the results records of
