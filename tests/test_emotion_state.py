@@ -18,6 +18,8 @@ def test_decayed_mean_by_hand():
     # weights 2^-2 = 0.25 and 2^-1 = 0.5 -> mean (0.25 - 0.5) / 0.75 = -1/3, evidence log(1.75)
     out = emotion_states([0], [4 * DAY], [0, 0, 1], [0, 2 * DAY, DAY], [[1.0], [-1.0], [0.7]], half_life_days=2.0)
     np.testing.assert_allclose(out[0], [-1 / 3, np.log(1.75)], rtol=1e-6)
+    with pytest.raises(ValueError, match="3 review keys, 2 times"):
+        emotion_states([0], [4 * DAY], [0, 0, 1], [0, 2 * DAY], [[1.0], [-1.0], [0.7]], half_life_days=2.0)
 
 
 def test_only_strictly_earlier_reviews_and_never_the_pairs_own():

@@ -81,6 +81,9 @@ def emotion_states(query_keys, query_times, review_keys, review_times, review_va
     review_values = np.asarray(review_values, dtype=np.float64).reshape(len(review_keys), -1)
     if half_life_days <= 0:
         raise ValueError(f"half_life_days must be > 0, got {half_life_days}")
+    if len(query_keys) != len(query_times) or not len(review_keys) == len(review_times) == len(review_values):
+        raise ValueError(f"emotion_states: {len(query_keys)} query keys vs {len(query_times)} query times; "
+                         f"{len(review_keys)} review keys, {len(review_times)} times, {len(review_values)} score rows")
     out = np.zeros((len(query_keys), review_values.shape[1] + 1), dtype=np.float32)
     review_order = np.argsort(review_keys, kind="stable")
     sorted_keys = review_keys[review_order]
