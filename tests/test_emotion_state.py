@@ -20,6 +20,12 @@ def test_decayed_mean_by_hand():
     np.testing.assert_allclose(out[0], [-1 / 3, np.log(1.75)], rtol=1e-6)
     with pytest.raises(ValueError, match="3 review keys, 2 times"):
         emotion_states([0], [4 * DAY], [0, 0, 1], [0, 2 * DAY], [[1.0], [-1.0], [0.7]], half_life_days=2.0)
+    with pytest.raises(ValueError, match=r"score table of shape \(2, 1\)"):  # one score short
+        emotion_states([0], [4 * DAY], [0, 0, 1], [0, 2 * DAY, DAY], [[1.0], [-1.0]], half_life_days=2.0)
+    with pytest.raises(ValueError, match=r"score table of shape \(3, 1, 1\)"):
+        emotion_states([0], [4 * DAY], [0, 0, 1], [0, 2 * DAY, DAY], [[[1.0]], [[-1.0]], [[0.7]]], half_life_days=2.0)
+    flat = emotion_states([0], [4 * DAY], [0, 0, 1], [0, 2 * DAY, DAY], [1.0, -1.0, 0.7], half_life_days=2.0)
+    np.testing.assert_allclose(flat, out, rtol=1e-6)  # one score per review needs no column axis
 
 
 def test_only_strictly_earlier_reviews_and_never_the_pairs_own():

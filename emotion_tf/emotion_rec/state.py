@@ -78,12 +78,16 @@ def emotion_states(query_keys, query_times, review_keys, review_times, review_va
     """
     query_keys, query_times = np.asarray(query_keys), np.asarray(query_times, dtype=np.float64)
     review_keys, review_times = np.asarray(review_keys), np.asarray(review_times, dtype=np.float64)
-    review_values = np.asarray(review_values, dtype=np.float64).reshape(len(review_keys), -1)
+    review_values = np.asarray(review_values, dtype=np.float64)
+    if review_values.ndim == 1:  # one score per review
+        review_values = review_values[:, None]
     if half_life_days <= 0:
         raise ValueError(f"half_life_days must be > 0, got {half_life_days}")
-    if len(query_keys) != len(query_times) or not len(review_keys) == len(review_times) == len(review_values):
+    if (review_values.ndim != 2 or len(query_keys) != len(query_times)
+            or not len(review_keys) == len(review_times) == len(review_values)):
         raise ValueError(f"emotion_states: {len(query_keys)} query keys vs {len(query_times)} query times; "
-                         f"{len(review_keys)} review keys, {len(review_times)} times, {len(review_values)} score rows")
+                         f"{len(review_keys)} review keys, {len(review_times)} times, score table of shape "
+                         f"{review_values.shape} (want [reviews] or [reviews, v])")
     out = np.zeros((len(query_keys), review_values.shape[1] + 1), dtype=np.float32)
     review_order = np.argsort(review_keys, kind="stable")
     sorted_keys = review_keys[review_order]
