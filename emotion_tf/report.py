@@ -27,16 +27,25 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from emotion_tf.sentiment.plots import confusion_matrix_figure  # noqa: E402
-from emotion_tf.training.results import format_seed_table  # noqa: E402
+from emotion_tf.training.results import format_seed_table, format_table, hardware_description  # noqa: E402
 
 # PROTOCOLS.md, "Published anchors": ml-100k under this protocol (RecBole 1.2.1, test R@20 / N@20)
 RANKING_ANCHORS = {"ml-100k": {"RecBole EASE": (0.3998, 0.3465), "RecBole MultiVAE": (0.3920, 0.3243),
-                               "RecBole LightGCN": (0.3693, 0.3135), "RecBole Pop": (0.1789, 0.1499)}}
+                               "RecBole LightGCN": (0.3693, 0.3135), "RecBole BPR": (0.3647, 0.3108),
+                               "RecBole Pop": (0.1789, 0.1499)}}
 # the emotion-recognition issue's bars (accuracy; macro F1 for goemotions) and published anchors
 SENTIMENT_BARS = {"emotion-carer": 0.92, "chnsenticorp-htl": 0.91, "online-shopping-10cats": 0.94,
                   "rt-polarity": 0.80, "goemotions": 0.42}
 SENTIMENT_ANCHORS = {"emotion-carer": ("DistilBERT", 0.938), "chnsenticorp-htl": ("BERT-base", 0.943),
                      "rt-polarity": ("Kim CNN", 0.81)}
+# RecBole models that match ours, for the headline table's anchor column
+RANKING_ANCHOR_OF_MODEL = {"ease": "RecBole EASE", "lightgcn": "RecBole LightGCN", "pop": "RecBole Pop",
+                           "mf-bpr": "RecBole BPR"}
+
+# metrics the headline table shows, in this order, when a record has them (at most three per row)
+HEADLINE_METRICS = ("accuracy", "macro_f1", "macro_f1_class_thresholds", "recall@20", "ndcg@20", "rmse",
+                    "mean_reward", "pearson_lexicon_intensity_true_mood", "pearson_lstm_intensity_true_mood")
+SERVING_METRICS = ("latency_p50_ms", "numpy_latency_p50_ms")  # rows that measure speed only
 
 
 def _mean_std(values) -> tuple[float, float]:
@@ -49,6 +58,62 @@ def _by(records, *keys):
     for record in records:
         groups[tuple(getattr(record, key) for key in keys)].append(record)
     return groups
+
+
+def anchor_text(record) -> str:
+    """The bar and the published anchor (PROTOCOLS.md) a test record is read against, or ""."""
+    if record.dataset in SENTIMENT_BARS and record.task in ("sentiment", "sentiment-pretrained", "text-baselines"):
+        metric = "macro F1" if record.dataset == "goemotions" else "accuracy"
+        text = f"bar {SENTIMENT_BARS[record.dataset]:.2f} ({metric})"
+        if record.dataset in SENTIMENT_ANCHORS:
+            name, value = SENTIMENT_ANCHORS[record.dataset]
+            text += f"; {name} {value:.3f}"
+        return text
+    anchors = RANKING_ANCHORS.get(record.dataset, {})
+    if anchors and "recall@20" in record.metrics and record.task in ("ranking-baselines", "behavior-gcn", "recommend"):
+        name = RANKING_ANCHOR_OF_MODEL.get(record.model)
+        prefix = ""
+        if name is None:  # no RecBole twin: the best RecBole model is the anchor
+            name, prefix = max(anchors, key=lambda k: anchors[k][0]), "best: "
+        recall, ndcg = anchors[name]
+        return f"{prefix}{name} {recall:.4f} / {ndcg:.4f} (R@20 / N@20)"
+    return ""
+
+
+def headline_table(records) -> str:
+    """One Markdown row per test (or online) record: its main metrics beside its bar or published anchor.
+
+    The README's results table; ``train_all.py`` writes it at the top of its summary. Metrics are the first
+    three of ``HEADLINE_METRICS`` the record has (``SERVING_METRICS`` for a record of speed only).
+    """
+    lines = ["| task | dataset | model | test metrics | bar / published anchor |", "|---|---|---|---|---|"]
+    for r in records:
+        if r.split not in ("test", "online"):
+            continue
+        shown = [m for m in HEADLINE_METRICS if r.metrics.get(m) is not None][:3] or [
+            m for m in SERVING_METRICS if r.metrics.get(m) is not None]
+        if not shown:
+            continue
+        cells = ", ".join(f"{m} {r.metrics[m]:.4f}" for m in shown)
+        lines.append(f"| {r.task} | {r.dataset} | {r.model} | {cells} | {anchor_text(r)} |")
+    return "\n".join(lines)
+
+
+def run_summary(records, tasks, command: str, seconds: float, finished: str) -> str:
+    """The Markdown summary ``train_all.py`` prints and writes beside its results file.
+
+    A line saying what ran, when, where and for how long; the headline table (the README's results table);
+    then every record of each task in ``tasks`` order.
+    """
+    hardware = sorted({r.hardware for r in records if r.hardware}) or [hardware_description()]
+    lines = [f"Made by `{command}` on {', '.join(hardware)}; finished {finished}, this invocation took "
+             f"{seconds / 60:.0f} min.",
+             "", "## Test results beside the bars and published anchors", "", headline_table(records), ""]
+    for name in tasks:
+        rows = [r for r in records if r.task == name]
+        if rows:
+            lines += [f"### {name}", "", format_table(rows), ""]
+    return "\n".join(lines)
 
 
 def ranking_figure(records, dataset: str):

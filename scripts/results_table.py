@@ -4,6 +4,7 @@
     python scripts/results_table.py results.json --split test
     python scripts/results_table.py results.json --split test --metrics accuracy,macro_f1,recall@20,ndcg@20
     python scripts/results_table.py seed0.json seed1.json ... --split test --metrics recall@20 --over-seeds
+    python scripts/results_table.py docs/results/full-preset-seed0.json --headline   # the README's results table
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from emotion_tf.report import headline_table  # noqa: E402
 from emotion_tf.training.results import format_seed_table, format_table, read_records  # noqa: E402
 
 
@@ -24,11 +26,16 @@ def main(argv=None) -> int:
     parser.add_argument("--metrics", default=None, help="comma-separated metric columns (default: all present)")
     parser.add_argument("--over-seeds", action="store_true",
                         help="one row per task/model/dataset/split: mean ± std over the seeds in the files")
+    parser.add_argument("--headline", action="store_true",
+                        help="one row per test record: its main metrics beside its bar or published anchor")
     args = parser.parse_args(argv)
     try:
         records = [record for path in args.results for record in read_records(path)]
     except ValueError as error:
         raise SystemExit(f"error: {error}")
+    if args.headline:
+        print(headline_table(records))
+        return 0
     if args.split:
         records = [r for r in records if r.split == args.split]
     metrics = args.metrics.split(",") if args.metrics else None

@@ -40,11 +40,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
+from emotion_tf.report import run_summary  # noqa: E402
 from emotion_tf.tasks import TASKS  # noqa: E402
 from emotion_tf.training.distribution import (  # noqa: E402
     STRATEGIES, is_chief, make_strategy, set_jit, set_mixed_precision, use_strategy, writable_folder)
 from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
-from emotion_tf.training.results import format_table, read_records, write_records  # noqa: E402
+from emotion_tf.training.results import read_records, write_records  # noqa: E402
 from emotion_tf.training.seeds import set_seed  # noqa: E402
 
 
@@ -133,8 +134,8 @@ def main(argv=None) -> int:
         write_records(records, results_path)  # after every task, so a kill loses at most one task
         context.log(f"done, {len(new)} records")
 
-    summary = "\n\n".join(f"### {name}\n\n" + format_table([r for r in records if r.task == name])
-                          for name in names if any(r.task == name for r in records))
+    command = "python scripts/train_all.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    summary = run_summary(records, names, command.strip(), time.time() - started, f"{datetime.now():%Y-%m-%d %H:%M}")
     print("\n" + summary + "\n")
     write_records(records, results_path)
     results_path.with_suffix(".md").write_text(summary + "\n", encoding="utf-8")

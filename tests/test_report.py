@@ -1,0 +1,70 @@
+"""emotion_tf.report: the headline table against PROTOCOLS.md's anchors, the run summary, the report's files."""
+
+import numpy as np
+
+from emotion_tf.report import anchor_text, headline_table, run_summary, write_report
+from emotion_tf.training.results import ResultRecord
+
+HARDWARE = "2 CPU cores (x86_64)"
+
+
+def record(task, model, dataset, split="test", seed=0, **metrics):
+    return ResultRecord(task, model, dataset, split, seed, metrics, train_seconds=1.0, hardware=HARDWARE)
+
+
+def test_anchors_follow_the_dataset_and_the_model():
+    carer = record("sentiment", "lstm", "emotion-carer", accuracy=0.91)
+    assert anchor_text(carer) == "bar 0.92 (accuracy); DistilBERT 0.938"
+    assert anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro F1)"
+    lightgcn = record("behavior-gcn", "lightgcn", "ml-100k", **{"recall@20": 0.38, "ndcg@20": 0.32})
+    assert anchor_text(lightgcn) == "RecBole LightGCN 0.3693 / 0.3135 (R@20 / N@20)"
+    # no RecBole twin: read against the best RecBole model (EASE), and say so
+    gcn = record("behavior-gcn", "gcn", "ml-100k", **{"recall@20": 0.37, "ndcg@20": 0.30})
+    assert anchor_text(gcn) == "best: RecBole EASE 0.3998 / 0.3465 (R@20 / N@20)"
+    # another protocol (the temporal split) or another dataset has no anchor
+    assert anchor_text(record("behavior-sequence", "gru", "ml-100k", **{"recall@20": 0.28})) == ""
+    assert anchor_text(record("emotion-rec", "behaviour-only", "synthetic", **{"recall@20": 0.3})) == ""
+
+
+def test_headline_table_has_one_row_per_test_record_with_its_main_metrics():
+    records = [
+        record("sentiment", "lstm", "emotion-carer", split="validation", accuracy=0.95),
+        record("sentiment", "lstm", "emotion-carer", accuracy=0.91404, macro_f1=0.87, latency_p50_ms=1.7),
+        record("recommend", "softmax-cf-serving", "ml-100k", latency_p50_ms=0.47, numpy_latency_p50_ms=2.0),
+        record("emotion-rec", "bandit-linucb", "synthetic-bandit", split="online", mean_reward=0.4685, rounds=5400),
+        record("recommend", "odd", "ml-100k", users=10),  # nothing the table shows: left out
+    ]
+    lines = headline_table(records).splitlines()
+    assert lines[0] == "| task | dataset | model | test metrics | bar / published anchor |"
+    assert lines[2:] == [
+        "| sentiment | emotion-carer | lstm | accuracy 0.9140, macro_f1 0.8700 | bar 0.92 (accuracy); DistilBERT 0.938 |",
+        "| recommend | ml-100k | softmax-cf-serving | latency_p50_ms 0.4700, numpy_latency_p50_ms 2.0000 |  |",
+        "| emotion-rec | synthetic-bandit | bandit-linucb | mean_reward 0.4685 |  |",
+    ]
+
+
+def test_run_summary_names_command_hardware_and_every_task():
+    records = [record("ranking-baselines", "pop", "ml-100k", **{"recall@20": 0.18, "ndcg@20": 0.15}),
+               record("ranking-baselines", "pop", "ml-100k", split="validation", **{"recall@20": 0.2})]
+    summary = run_summary(records, ["ranking-baselines", "sentiment"], "python scripts/train_all.py", 125.0,
+                          "2026-11-23 05:00")
+    assert summary.startswith("Made by `python scripts/train_all.py` on 2 CPU cores (x86_64); finished "
+                              "2026-11-23 05:00, this invocation took 2 min.")
+    assert "| ranking-baselines | ml-100k | pop | recall@20 0.1800, ndcg@20 0.1500 | RecBole Pop" in summary
+    assert "### ranking-baselines" in summary and "### sentiment" not in summary  # no records, no section
+    assert summary.count("| ranking-baselines | pop | ml-100k |") == 2  # the full table: both splits
+
+
+def test_report_draws_the_figures_the_records_allow(tmp_path):
+    records = [record("behavior-gcn", model, "ml-100k", seed=seed, **{"recall@20": r, "ndcg@20": r - 0.05})
+               for seed in (0, 1) for model, r in (("gcn", 0.37 + seed / 100), ("pop", 0.18))]
+    confusion = record("sentiment", "lstm", "emotion-carer", accuracy=0.9)
+    confusion.config = {"confusion_matrix": np.eye(2, dtype=int).tolist(), "labels": ["joy", "anger"]}
+    path = write_report(records + [confusion], tmp_path, sources=["a.json"], commands={"a.json": "`make a`"})
+    text = path.read_text()
+    assert (tmp_path / "ranking-ml-100k.png").stat().st_size > 0
+    assert (tmp_path / "sentiment.png").exists() and (tmp_path / "confusion-emotion-carer-lstm-seed0.png").exists()
+    assert not (tmp_path / "bandit-regret.png").exists()  # no bandit records: no figure, no section
+    gcn_row = next(line for line in text.splitlines() if line.startswith("| behavior-gcn | gcn | ml-100k | test | 2 |"))
+    assert "| 0.3750 ± 0.0071 |" in gcn_row  # mean ± sample std of 0.37 and 0.38
+    assert "| `a.json` | `make a` |" in text
