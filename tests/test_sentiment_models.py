@@ -1,4 +1,4 @@
-"""The LSTM and Transformer classifiers: planted signals are learned, padding is masked, export round-trips."""
+"""The LSTM, BiLSTM and Transformer classifiers: planted signals are learned, padding is masked, export round-trips."""
 
 import subprocess
 import sys
@@ -10,7 +10,8 @@ import tensorflow as tf
 from conftest import REPOSITORY
 from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
 from emotion_tf.sentiment.heads import Head
-from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
+from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
+from emotion_tf.sentiment.transformer import transformer_encoder
 
 POLARITY = Head("binary", ("negative", "positive"))
 
@@ -29,7 +30,7 @@ def planted_chinese(n, rng):
     return texts, np.array(labels)
 
 
-@pytest.mark.parametrize("architecture", ["lstm", "transformer"])
+@pytest.mark.parametrize("architecture", ["lstm", "bilstm", "transformer"])
 def test_learns_a_planted_order_dependent_signal(architecture):
     rng = np.random.default_rng(0)
     train_x, train_y = planted_chinese(600, rng)
@@ -91,10 +92,23 @@ def test_bad_texts_are_refused_by_position():
     assert check_texts([b"\xe5\xa5\xbd"]).tolist() == ["好"]
 
 
+@pytest.mark.parametrize("policy,dtype", [("float32", "float32"), ("mixed_float16", "float16")])
+def test_masked_max_pooling_by_hand(policy, dtype):
+    hidden = tf.constant([[[1.0, 5.0], [3.0, -2.0], [9.0, 9.0]],
+                          [[-4.0, -1.0], [-3.0, -6.0], [7.0, 7.0]],
+                          [[2.0, 2.0], [2.0, 2.0], [2.0, 2.0]]], dtype)
+    ids = tf.constant([[4, 8, 0], [5, 6, 0], [0, 0, 0]], tf.int64)
+    pooled = MaskedMaxPooling(dtype=policy)(hidden, ids).numpy()  # mixed_float16: computes in float16
+    # the padded third position (9, 9 and 7, 7) never wins; a text with no token pools to 0; all finite in float16
+    np.testing.assert_array_equal(pooled, [[3.0, 5.0], [-3.0, -1.0], [0.0, 0.0]])
+    assert pooled.dtype == np.dtype(dtype)
+
+
 def test_export_round_trip_in_a_fresh_process(tmp_path):
     rng = np.random.default_rng(1)
     train_x, train_y = planted_chinese(200, rng)
-    classifier = SentimentClassifier("lstm", POLARITY, language="zh", sequence_length=16, max_epochs=2)
+    # the BiLSTM, so that its custom pooling layer must load in a process that did not build it
+    classifier = SentimentClassifier("bilstm", POLARITY, language="zh", sequence_length=16, max_epochs=2)
     classifier.fit(train_x, train_y, train_x[:50], train_y[:50])
     folder = classifier.save(tmp_path / "model")
     expected = classifier.predict_proba(["今天很好", "质量好很"])

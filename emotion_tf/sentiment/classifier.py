@@ -1,12 +1,17 @@
 """Sentiment classifiers that read raw strings: the article's LSTM and a Transformer encoder.
 
     raw strings -> TextVectorization (inside the model) -> token ids
-                -> LSTM:        Embedding(64, masking padding) -> LSTM(64)
+                -> LSTM:        Embedding(64, masking padding) -> LSTM(64), its last state
+                   BiLSTM:      Embedding(128, masking padding) -> BiLSTM(64 + 64) over every token
+                                -> masked max pooling
                    Transformer: encoder (emotion_tf.sentiment.transformer) -> masked mean pooling
                 -> Dropout -> Dense(head.n_outputs, softmax | sigmoid)
 
 The article's LSTM is Embedding 64 -> LSTM 64 -> Dense with a fixed class
-count; here the head decides the outputs.  Training runs on token ids that
+count; here the head decides the outputs.  Its last state must carry a
+whole review; the BiLSTM (not in the article) reads each token in both
+directions and keeps each feature's strongest token, which suits long
+reviews where one phrase decides the label.  Training runs on token ids that
 are computed once and cached (tokenising every epoch would cost more than the
 LSTM); the saved model is the full string-in model.
 
@@ -26,13 +31,14 @@ import tensorflow as tf
 
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.sentiment.heads import Head
-from emotion_tf.sentiment.transformer import MaskedMeanPooling, transformer_encoder
+from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
+from emotion_tf.sentiment.transformer import transformer_encoder
 from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
 
-ARCHITECTURES = ("lstm", "transformer")
+ARCHITECTURES = ("lstm", "bilstm", "transformer")
 
 
 def token_classifier(architecture: str, vocabulary_size: int, max_length: int, head: Head,
@@ -46,6 +52,10 @@ def token_classifier(architecture: str, vocabulary_size: int, max_length: int, h
     if architecture == "lstm":
         embedded = tf.keras.layers.Embedding(vocabulary_size, 64, mask_zero=True, name="embedding")(ids)
         features = tf.keras.layers.LSTM(64, name="lstm")(embedded)
+    elif architecture == "bilstm":
+        embedded = tf.keras.layers.Embedding(vocabulary_size, 128, mask_zero=True, name="embedding")(ids)
+        states = tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(64, return_sequences=True), name="bilstm")(embedded)
+        features = MaskedMaxPooling(name="pooling")(states, ids)
     elif architecture == "transformer":
         if encoder is None:
             encoder = transformer_encoder(vocabulary_size, max_length, dropout=dropout, **encoder_options)
@@ -83,7 +93,7 @@ class SentimentClassifier:
     """An LSTM or Transformer classifier with its vectorizer, head, training loop and export.
 
     Args:
-      architecture: ``"lstm"`` or ``"transformer"``.
+      architecture: ``"lstm"`` (the article's), ``"bilstm"`` or ``"transformer"``.
       head: what is predicted (``emotion_tf.sentiment.heads.Head``).
       language: ``"zh"`` (characters) or ``"en"`` (words).
       max_tokens, sequence_length: vectorizer settings.

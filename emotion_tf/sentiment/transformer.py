@@ -69,15 +69,6 @@ class TransformerEncoderBlock(tf.keras.layers.Layer):
                 "dropout": self.rate}
 
 
-@tf.keras.utils.register_keras_serializable(package="emotion_tf")
-class MaskedMeanPooling(tf.keras.layers.Layer):
-    """Mean of the hidden states over non-padding tokens: [batch, T, dim], ids [batch, T] -> [batch, dim]."""
-
-    def call(self, hidden, ids):
-        weights = tf.cast(tf.not_equal(ids, 0), hidden.dtype)[:, :, tf.newaxis]
-        return tf.reduce_sum(hidden * weights, axis=1) / tf.maximum(tf.reduce_sum(weights, axis=1), 1.0)
-
-
 def transformer_encoder(vocabulary_size: int, max_length: int, dim: int = 128, num_heads: int = 4,
                         ff_dim: int = 256, num_layers: int = 2, dropout: float = 0.1) -> tf.keras.Model:
     """ids [batch, max_length] -> hidden states [batch, max_length, dim]."""

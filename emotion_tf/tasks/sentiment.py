@@ -30,7 +30,7 @@ from emotion_tf import data
 from emotion_tf.data import DataError
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
 from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
-from emotion_tf.sentiment.classifier import SentimentClassifier
+from emotion_tf.sentiment.classifier import ARCHITECTURES, SentimentClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
@@ -125,6 +125,7 @@ class RunSettings:
     max_tokens: int = 20_000
     warmup_epochs: float = 0.0  # > 0: warm-up then linear decay of the learning rate
     monitor: str = "val_loss"  # what early stopping watches
+    dropout: float = 0.1  # before the output layer (and inside the Transformer)
     encoder: dict = field(default_factory=dict)  # dim, num_heads, ff_dim, num_layers (transformer)
 
 
@@ -142,6 +143,7 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
         settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
         sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
         batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
+        dropout=settings.dropout,
         warmup_epochs=settings.warmup_epochs, monitor=settings.monitor, pretrained=pretrained,
         **({} if pretrained else settings.encoder))
     callbacks = [
@@ -160,7 +162,8 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     latency = single_text_latency(classifier, corpus.splits.test["text"].tolist())
     hparams = {"architecture": settings.architecture, "pretrained": pretrained is not None,
                "learning_rate": settings.learning_rate, "warmup_epochs": settings.warmup_epochs,
-               "monitor": settings.monitor, "batch_size": settings.batch_size, "sequence_length": corpus.sequence_length,
+               "monitor": settings.monitor, "dropout": settings.dropout, "batch_size": settings.batch_size,
+               "sequence_length": corpus.sequence_length,
                "max_tokens": settings.max_tokens, "seed": seed,
                **{f"encoder_{k}": v for k, v in settings.encoder.items()}}
     _write_tensorboard(folder, metrics, reports, corpus, hparams)
@@ -257,11 +260,16 @@ def pretrained_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: in
 
 QUICK_SETTINGS = {
     "lstm": RunSettings("lstm", epochs=3, learning_rate=2e-3),
+    "bilstm": RunSettings("bilstm", epochs=3, learning_rate=2e-3, dropout=0.3),
     "transformer": RunSettings("transformer", epochs=3, learning_rate=1e-3,
                                encoder=dict(dim=64, num_heads=4, ff_dim=128, num_layers=1)),
 }
+# The BiLSTM (embedding 128, 64 units each way, max pooling, dropout 0.3) was chosen on emotion-carer's
+# validation split, seed 0: accuracy 0.929, against 0.906 for the article's LSTM and 0.912 for the same
+# BiLSTM read at its last states instead of max-pooled.
 FULL_SETTINGS = {
     "lstm": RunSettings("lstm", epochs=15, learning_rate=2e-3),
+    "bilstm": RunSettings("bilstm", epochs=15, learning_rate=2e-3, dropout=0.3),
     "transformer": RunSettings("transformer", epochs=15, learning_rate=5e-4,
                                encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)),
 }
@@ -279,7 +287,7 @@ def sentiment(context: RunContext) -> list[ResultRecord]:
         corpus = load_corpus(key, context.data_dir, context.seed)
         if quick:  # shorter sequences keep the quick preset at a few minutes on 2 CPU cores
             corpus = dataclasses.replace(corpus, sequence_length=min(corpus.sequence_length, 64))
-        for architecture in ("lstm", "transformer"):
+        for architecture in ARCHITECTURES:
             folder = run_folder(context.logdir, "sentiment", key, architecture)
             _, new = train_and_evaluate(corpus, settings[architecture], folder, seed=context.seed, log=context.log)
             records += new
