@@ -23,7 +23,7 @@ def planted_english(n, rng):
     return texts, np.array(labels)
 
 
-@pytest.fixture(scope="module", params=["lstm", "transformer"])
+@pytest.fixture(scope="module", params=["lstm", "bilstm", "transformer"])
 def trained(request):
     rng = np.random.default_rng(0)
     x, y = planted_english(400, rng)

@@ -35,7 +35,7 @@ def token_ids(classifier: SentimentClassifier, text: str) -> tuple[tf.Tensor, li
 
 def _embedding_layer(classifier):
     token_model = classifier.token_model
-    if classifier.architecture == "lstm":
+    if classifier.architecture in ("lstm", "bilstm"):
         return token_model.get_layer("embedding")
     return token_model.get_layer("transformer_encoder").get_layer("embedding").tokens
 
@@ -45,6 +45,9 @@ def _from_token_embeddings(classifier, ids, token_embeddings):
     token_model = classifier.token_model
     if classifier.architecture == "lstm":
         features = token_model.get_layer("lstm")(token_embeddings, mask=tf.not_equal(ids, 0))
+    elif classifier.architecture == "bilstm":
+        states = token_model.get_layer("bilstm")(token_embeddings, mask=tf.not_equal(ids, 0))
+        features = token_model.get_layer("pooling")(states, ids)
     else:
         encoder = token_model.get_layer("transformer_encoder")
         embedding = encoder.get_layer("embedding")
