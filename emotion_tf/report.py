@@ -140,6 +140,62 @@ def ranking_figure(records, dataset: str):
     return figure
 
 
+SENTIMENT_MODELS = ("tfidf-logreg", "lstm", "bilstm", "transformer", "transformer-mlm")  # the columns, in order
+
+
+def _sentiment_tests(records, seed: int = 0) -> dict:
+    """{(dataset, model): test record} of the emotion-recognition tasks for one seed."""
+    return {(r.dataset, r.model): r for r in records
+            if r.task in ("sentiment", "sentiment-pretrained", "text-baselines") and r.split == "test"
+            and r.seed == seed and r.dataset in SENTIMENT_BARS}
+
+
+def sentiment_table(records, seed: int = 0) -> str:
+    """Test accuracy (GoEmotions: macro F1 at one global / per-label thresholds) per corpus and model, with the bar.
+
+    A cell is empty when the records hold no such run; the best model of a row is in bold.
+    """
+    tests = _sentiment_tests(records, seed)
+    models = [m for m in SENTIMENT_MODELS if any(model == m for _, model in tests)]
+    lines = ["| dataset (metric) | bar | " + " | ".join(models) + " |", "|---|---|" + "---|" * len(models)]
+    for dataset, bar in SENTIMENT_BARS.items():
+        found = {m: tests[(dataset, m)].metrics for m in models if (dataset, m) in tests}
+        if not found:
+            continue
+        main = "macro_f1" if dataset == "goemotions" else "accuracy"
+        best = max(found, key=lambda m: found[m][main])
+        cells = []
+        for model in models:
+            if model not in found:
+                cells.append("")
+                continue
+            text = f"{found[model][main]:.4f}"
+            if "macro_f1_class_thresholds" in found[model]:
+                text += f" / {found[model]['macro_f1_class_thresholds']:.4f}"
+            cells.append(f"**{text}**" if model == best else text)
+        metric = "macro F1, global / per-label thresholds" if dataset == "goemotions" else "accuracy"
+        lines.append(f"| {dataset} ({metric}) | {bar:.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def sentiment_speed_table(records, seed: int = 0) -> str:
+    """Training examples per second and single-text p50 latency (ms) of each neural model per corpus."""
+    tests = _sentiment_tests(records, seed)
+    models = [m for m in SENTIMENT_MODELS[1:] if any(model == m for _, model in tests)]
+    lines = ["| dataset | " + " | ".join(f"{m}: examples/s, p50 ms" for m in models) + " |",
+             "|---|" + "---|" * len(models)]
+    for dataset in SENTIMENT_BARS:
+        if not any((dataset, m) in tests for m in models):
+            continue
+        cells = []
+        for model in models:
+            r = tests.get((dataset, model))
+            cells.append("" if r is None or r.examples_per_second is None or "latency_p50_ms" not in r.metrics
+                         else f"{r.examples_per_second:,.0f}, {r.metrics['latency_p50_ms']:.1f}")
+        lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def sentiment_figure(records):
     """Test accuracy (macro F1 for GoEmotions) per corpus and model, with each corpus's bar."""
     rows = [r for r in records if r.task in ("sentiment", "sentiment-pretrained", "text-baselines")
@@ -252,6 +308,10 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
             "lines are the published anchors where PROTOCOLS.md gives them.")
     figure_section("Emotion recognition", "sentiment.png", sentiment_figure(records),
                    "Test split, seed 0; dashed: the bar each dataset must pass.")
+    if _sentiment_tests(records):
+        lines += ["Test split, seed 0 (best per row in bold):", "", sentiment_table(records), "",
+                  "Training speed and single-text latency on the recorded hardware:", "",
+                  sentiment_speed_table(records), ""]
     figure_section("Emotion-driven recommendation: ablation", "emotion-rec-ablation.png", ablation_figure(records))
     figure_section("Emotion-driven recommendation: feedback loop", "bandit-regret.png", regret_figure(records))
     figure_section("Training curves: emotion-driven recommender", "curves-emotion-rec.png",

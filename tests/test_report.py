@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from emotion_tf.report import anchor_text, headline_table, run_summary, write_report
+from emotion_tf.report import (anchor_text, headline_table, run_summary, sentiment_speed_table, sentiment_table,
+                               write_report)
 from emotion_tf.training.results import ResultRecord
 
 HARDWARE = "2 CPU cores (x86_64)"
@@ -68,3 +69,22 @@ def test_report_draws_the_figures_the_records_allow(tmp_path):
     gcn_row = next(line for line in text.splitlines() if line.startswith("| behavior-gcn | gcn | ml-100k | test | 2 |"))
     assert "| 0.3750 ± 0.0071 |" in gcn_row  # mean ± sample std of 0.37 and 0.38
     assert "| `a.json` | `make a` |" in text
+
+
+def test_sentiment_tables_pivot_models_into_columns_with_the_best_in_bold():
+    records = [record("text-baselines", "tfidf-logreg", "emotion-carer", accuracy=0.881),
+               record("sentiment", "bilstm", "emotion-carer", accuracy=0.9245),
+               record("sentiment", "bilstm", "emotion-carer", split="validation", accuracy=0.99),
+               record("sentiment", "bilstm", "emotion-carer", seed=1, accuracy=0.95),  # another seed: not shown
+               record("sentiment", "transformer", "goemotions", macro_f1=0.4386, macro_f1_class_thresholds=0.462,
+                      latency_p50_ms=1.44),
+               record("sentiment", "lstm", "unknown-corpus", accuracy=0.5)]  # no bar: not a row
+    records[1].examples_per_second = 827.0
+    records[1].metrics["latency_p50_ms"] = 3.41
+    lines = sentiment_table(records).splitlines()
+    assert lines[0] == "| dataset (metric) | bar | tfidf-logreg | bilstm | transformer |"
+    assert lines[2:] == ["| emotion-carer (accuracy) | 0.92 | 0.8810 | **0.9245** |  |",
+                         "| goemotions (macro F1, global / per-label thresholds) | 0.42 |  |  | **0.4386 / 0.4620** |"]
+    speed = sentiment_speed_table(records).splitlines()
+    assert speed[2] == "| emotion-carer | 827, 3.4 |  |"
+    assert speed[3] == "| goemotions |  |  |"  # no training speed recorded: empty, not invented
