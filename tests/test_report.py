@@ -16,7 +16,7 @@ def record(task, model, dataset, split="test", seed=0, **metrics):
 def test_anchors_follow_the_dataset_and_the_model():
     carer = record("sentiment", "lstm", "emotion-carer", accuracy=0.91)
     assert anchor_text(carer) == "bar 0.92 (accuracy); DistilBERT 0.938"
-    assert anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro F1)"
+    assert anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro f1)"
     lightgcn = record("behavior-gcn", "lightgcn", "ml-100k", **{"recall@20": 0.38, "ndcg@20": 0.32})
     assert anchor_text(lightgcn) == "RecBole LightGCN 0.3693 / 0.3135 (R@20 / N@20)"
     # no RecBole twin: read against the best RecBole model (EASE), and say so
