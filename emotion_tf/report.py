@@ -290,7 +290,13 @@ def curves_figure(records, task: str, metric: str):
 
 
 def write_report(records, folder, sources=(), commands: dict | None = None) -> Path:
-    """Draw every figure the records allow into ``folder`` and write ``folder/report.md``; returns its path."""
+    """Draw every figure the records allow into ``folder`` and write ``folder/report.md``; returns its path.
+
+    A run found in several files (the same task, model, dataset, split and seed) counts once, from the last
+    file: a full-preset run repeats the seed-0 runs of the per-task files, and counting them twice would
+    shrink every standard deviation.
+    """
+    records = list({(r.task, r.model, r.dataset, r.split, r.seed): r for r in records}.values())
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     hardware = sorted({r.hardware for r in records if r.hardware})

@@ -61,7 +61,8 @@ def test_report_draws_the_figures_the_records_allow(tmp_path):
                for seed in (0, 1) for model, r in (("gcn", 0.37 + seed / 100), ("pop", 0.18))]
     confusion = record("sentiment", "lstm", "emotion-carer", accuracy=0.9)
     confusion.config = {"confusion_matrix": np.eye(2, dtype=int).tolist(), "labels": ["joy", "anger"]}
-    path = write_report(records + [confusion], tmp_path, sources=["a.json"], commands={"a.json": "`make a`"})
+    repeated = record("behavior-gcn", "gcn", "ml-100k", seed=0, **{"recall@20": 0.37, "ndcg@20": 0.32})  # in 2 files
+    path = write_report(records + [confusion, repeated], tmp_path, sources=["a.json"], commands={"a.json": "`make a`"})
     text = path.read_text()
     assert (tmp_path / "ranking-ml-100k.png").stat().st_size > 0
     assert (tmp_path / "sentiment.png").exists() and (tmp_path / "confusion-emotion-carer-lstm-seed0.png").exists()
