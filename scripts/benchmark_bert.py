@@ -1,0 +1,70 @@
+#!/usr/bin/env python
+"""Fine-tune the pretrained English encoder on the English emotion corpora, for several seeds.
+
+    python scripts/benchmark_bert.py --data-dir DATA --datasets rt-polarity,emotion-carer --seeds 0 \\
+        --results docs/results/bert-seed0.json
+
+For each (dataset, seed) it runs the full preset's bert settings (``emotion_tf.tasks.sentiment``:
+AdamW, warm-up and linear decay, 3 epochs, length-bucketed batches) and writes validation and test
+records, with seconds per epoch, examples per second, parameter count and single-text latency.  The
+seed changes the training order and the head's initialisation (the split of emotion-carer and
+goemotions is official; rt-polarity's split changes with the seed too, as in every other task).
+The results file is rewritten after every run, so a killed benchmark keeps what it finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from emotion_tf.data import DataError  # noqa: E402
+from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint  # noqa: E402
+from emotion_tf.tasks.sentiment import FULL_SETTINGS, load_corpus, train_and_evaluate  # noqa: E402
+from emotion_tf.training.results import format_table, write_records  # noqa: E402
+
+ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=None, help="a folder laid out as docs describe (datasets, pretrained/)")
+    parser.add_argument("--datasets", default=",".join(ENGLISH), help=f"comma-separated, from {', '.join(ENGLISH)}")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--pretrained", default=DEFAULT_ENGLISH, help="checkpoint folder or name")
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--results", required=True, help="results JSON to write")
+    parser.add_argument("--logdir", default="tensorboard_logs/benchmark-bert")
+    args = parser.parse_args(argv)
+    datasets = [key.strip() for key in args.datasets.split(",") if key.strip()]
+    unknown = [key for key in datasets if key not in ENGLISH]
+    if unknown:
+        parser.error(f"unknown datasets {unknown}; choose from {', '.join(ENGLISH)}")
+    try:
+        checkpoint = resolve_checkpoint(args.pretrained, args.data_dir)
+    except DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    settings = dataclasses.replace(FULL_SETTINGS["bert"], checkpoint=str(checkpoint))
+    if args.epochs:
+        settings = dataclasses.replace(settings, epochs=args.epochs)
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    records, started = [], time.time()
+    for key in datasets:
+        for seed in args.seeds:
+            corpus = load_corpus(key, args.data_dir, seed)
+            folder = Path(args.logdir) / f"{key}-bert-seed{seed}"
+            _, new = train_and_evaluate(corpus, settings, folder, seed=seed, log=log)
+            records += new
+            write_records(records, args.results)
+            log(f"{len(records)} records written to {args.results} ({(time.time() - started) / 60:.1f} min so far)")
+    print(format_table(records))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""The pretrained-encoder path: WordPiece in the graph, checkpoint import, the encoder, fine-tuning, export.
+
+References nobody here wrote: Hugging Face's ``tokenizers`` for token ids, KerasHub's ``BertBackbone``
+(in a subprocess, Keras 3) for hidden states, and the known answer of the sentence-transformers
+documentation for all-MiniLM-L6-v2.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from emotion_tf.data import DataError
+from emotion_tf.data.pretrained import resolve_checkpoint
+from emotion_tf.sentiment.bert import BertEncoder, BertPooling
+from emotion_tf.sentiment.checkpoint import CheckpointError, load_checkpoint
+from emotion_tf.sentiment.classifier import SentimentClassifier
+from emotion_tf.sentiment.finetune import PretrainedClassifier, length_bucketed_batches
+from emotion_tf.sentiment.heads import Head
+from emotion_tf.text.wordpiece import WordPieceTokenizer
+from tiny_bert import random_tensors, tiny_config, vocabulary, write_checkpoint
+
+TEXTS = [
+    "The weather is lovely today.", "It's so sunny outside!", "not good, NOT BAD... very good?",
+    "Café déjà vu — naïve résumé", "i didnt feel happy", "Don't   you\tthink\nso?", "emoji 😀 and ☺ too",
+    "房间干净，服务很好！", "菜是凉的", "不好吃。不难吃！", "我觉得这家酒店还不错，but the service was terrible",
+    "ＦＵＬＬ　ｗｉｄｔｈ", "a\u200bb\u00a0c", "x" * 120, "good " * 80, "", "   ",
+    "Straße ΣΊΣΥΦΟΣ İstanbul", "日本語のテキストと한국어",
+]
+
+
+def reference_ids(tokenizer, texts, max_length):
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
+
+
+def our_ids(ours: WordPieceTokenizer, texts) -> list[list[int]]:
+    return [[int(i) for i in row] for row in ours.ragged_ids(tf.constant(texts)).to_list()]
+
+
+@pytest.mark.parametrize("lower_case", [True, False])
+def test_token_ids_equal_hugging_face_tokenizers_on_a_tiny_vocabulary(tmp_path, lower_case):
+    tokenizers = pytest.importorskip("tokenizers")
+    folder = write_checkpoint(tmp_path / "tiny", lower_case=lower_case)
+    reference = tokenizers.BertWordPieceTokenizer(str(folder / "vocab.txt"), lowercase=lower_case,
+                                                  strip_accents=None, clean_text=True, handle_chinese_chars=True)
+    ours = WordPieceTokenizer.from_checkpoint(folder, max_length=48)
+    assert our_ids(ours, TEXTS) == reference_ids(reference, TEXTS, 48)
+
+
+def test_token_ids_equal_the_checkpoints_own_tokenizer_json(minilm):
+    tokenizers = pytest.importorskip("tokenizers")
+    reference = tokenizers.Tokenizer.from_file(str(minilm / "tokenizer.json"))
+    ours = WordPieceTokenizer.from_checkpoint(minilm, max_length=64)
+    assert our_ids(ours, TEXTS) == reference_ids(reference, TEXTS, 64)
+    # the layer pads to the longest text with [PAD] (id 0), never to tokenizer.json's fixed 128
+    dense = ours(tf.constant(TEXTS[:3])).numpy()
+    assert dense.shape == (3, max(len(r) for r in reference_ids(reference, TEXTS[:3], 64)))
+
+
+def test_head_plus_tail_truncation_keeps_the_end_of_a_long_text(tmp_path):
+    folder = write_checkpoint(tmp_path / "tiny")
+    head_tail = WordPieceTokenizer.from_checkpoint(folder, max_length=10, truncation="head+tail")
+    head = WordPieceTokenizer.from_checkpoint(folder, max_length=10)
+    text = "good " * 20 + "terrible"
+    pieces = head_tail.word_pieces(tf.constant([text])).to_list()[0]
+    kept = head_tail.ragged_ids(tf.constant([text, "bad"])).to_list()
+    # budget 8: the first 2 pieces (a quarter) and the last 6
+    assert kept[0] == [head_tail.cls_id, *pieces[:2], *pieces[-6:], head_tail.sep_id]
+    assert head.ragged_ids(tf.constant([text])).to_list()[0][1:-1] == pieces[:8]
+    assert kept[1] == [head_tail.cls_id, head_tail.vocabulary.index("bad"), head_tail.sep_id]  # short: untouched
+    assert head_tail.piece_counts(tf.constant([text])).numpy()[0] == 21
+
+
+def test_minilm_reproduces_the_published_sentence_similarities(minilm):
+    checkpoint = load_checkpoint(minilm)
+    sentences = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
+    ids = checkpoint.tokenizer(tf.constant(sentences))
+    padded = tf.pad(ids, [[0, 0], [0, 128 - ids.shape[1]]])  # tokenizer.json's fixed padding: must change nothing
+    for batch in (ids, padded):
+        vectors = BertPooling("mean")(checkpoint.encoder(batch), batch).numpy()
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        similarity = vectors @ vectors.T
+        np.testing.assert_allclose([similarity[0, 1], similarity[0, 2], similarity[1, 2]],
+                                   [0.6660, 0.1046, 0.1411], atol=5e-4)
+    assert sorted(checkpoint.report.not_used) == ["embeddings.position_ids", "pooler.dense.bias",
+                                                  "pooler.dense.weight"]
+    assert len(checkpoint.report.placed) == 5 + 16 * 6
+
+
+KERAS_HUB_REFERENCE = textwrap.dedent("""
+    import json, os, sys
+    os.environ.pop("TF_USE_LEGACY_KERAS", None)
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+    import numpy as np
+    import keras_hub
+    folder, ids_json = sys.argv[1], sys.argv[2]
+    ids = np.array(json.loads(ids_json))
+    backbone = keras_hub.models.BertBackbone.from_preset(folder)
+    out = backbone({"token_ids": ids, "segment_ids": np.zeros_like(ids), "padding_mask": (ids != 0).astype("int32")})
+    print(json.dumps(np.asarray(out["sequence_output"]).tolist()))
+""")
+
+
+def test_hidden_states_agree_with_keras_hub(tmp_path):
+    if importlib.util.find_spec("keras_hub") is None:
+        pytest.skip("keras-hub (the test-only reference implementation) is not installed")
+    # KerasHub's BERT always uses the tanh form of GELU, so the checkpoint asks for it (gelu_new)
+    folder = write_checkpoint(tmp_path / "tiny", hidden_act="gelu_new", seed=3)
+    checkpoint = load_checkpoint(folder)
+    ids = checkpoint.tokenizer(tf.constant(["the movie was not good", "好吃", "i feel very happy today!"])).numpy()
+    environment = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
+    result = subprocess.run([sys.executable, "-c", KERAS_HUB_REFERENCE, str(folder), json.dumps(ids.tolist())],
+                            capture_output=True, text=True, timeout=240, env=environment)
+    assert result.returncode == 0, result.stderr[-2000:]
+    reference = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
+    ours = checkpoint.encoder(tf.constant(ids)).numpy()
+    real = ids != 0  # padded positions are not compared: neither model defines them
+    assert ours.shape == reference.shape
+    np.testing.assert_allclose(ours[real], reference[real], atol=1e-4)
+
+
+def test_import_names_every_tensor_it_cannot_place(tmp_path):
+    config = tiny_config(len(vocabulary()))
+    tensors = random_tensors(config)
+    del tensors["encoder.layer.1.output.dense.bias"]
+    tensors["encoder.layer.0.attention.self.query.weight"] = np.zeros((16, 8), np.float32)
+    tensors["encoder.layer.7.surprise.weight"] = np.zeros(3, np.float32)
+    folder = write_checkpoint(tmp_path / "broken", tensors=tensors)
+    with pytest.raises(CheckpointError) as error:
+        load_checkpoint(folder)
+    message = str(error.value)
+    assert "missing tensor 'encoder.layer.1.output.dense.bias'" in message
+    assert "'encoder.layer.0.attention.self.query.weight' has shape (16, 8)" in message and "(16, 16)" in message
+    assert "unexpected tensor 'encoder.layer.7.surprise.weight'" in message
+    assert "model.safetensors" in message
+
+
+def test_a_checkpoint_whose_shapes_do_not_match_its_config_is_refused(tmp_path):
+    folder = write_checkpoint(tmp_path / "tiny")
+    config = json.loads((folder / "config.json").read_text())
+    config["intermediate_size"] = 48
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match=r"intermediate\.dense\.weight' has shape \(32, 16\).*\(48, 16\)"):
+        load_checkpoint(folder)
+
+
+def test_bad_checkpoint_folders_get_clear_errors(tmp_path):
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_checkpoint(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CheckpointError, match="has no config.json"):
+        load_checkpoint(tmp_path / "empty")
+    folder = write_checkpoint(tmp_path / "truncated")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:500])
+    with pytest.raises(CheckpointError, match="model.safetensors cannot be read"):
+        load_checkpoint(folder)
+    folder = write_checkpoint(tmp_path / "roberta")
+    (folder / "config.json").write_text(json.dumps({**tiny_config(10), "model_type": "gpt2"}))
+    with pytest.raises(CheckpointError, match="model_type 'gpt2' is not supported"):
+        load_checkpoint(folder)
+    folder = write_checkpoint(tmp_path / "short-vocabulary")
+    (folder / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n", encoding="utf-8")
+    with pytest.raises(CheckpointError, match="vocabulary has 4 tokens"):
+        load_checkpoint(folder)
+
+
+def test_tokenizer_json_layout_and_prefixed_tensor_names_import(tmp_path):
+    tokens = vocabulary()
+    config = tiny_config(len(tokens))
+    plain = write_checkpoint(tmp_path / "plain")
+    prefixed = write_checkpoint(tmp_path / "prefixed", layout="tokenizer.json",
+                                tensors=random_tensors(config, prefix="bert."))
+    ids = tf.constant([[2, 40, 41, 3]], tf.int64)
+    np.testing.assert_allclose(load_checkpoint(plain).encoder(ids), load_checkpoint(prefixed).encoder(ids), atol=1e-6)
+
+
+def test_layers_reload_from_their_config(tmp_path):
+    checkpoint = load_checkpoint(write_checkpoint(tmp_path / "tiny"))
+    encoder = checkpoint.encoder
+    clone = BertEncoder.from_config(encoder.get_config())
+    ids = checkpoint.tokenizer(tf.constant(["good food", "菜是凉的"]))
+    clone(ids)
+    clone.set_weights(encoder.get_weights())
+    np.testing.assert_allclose(clone(ids), encoder(ids), atol=1e-6)
+    tokenizer = WordPieceTokenizer.from_config(checkpoint.tokenizer.get_config())
+    np.testing.assert_array_equal(tokenizer(tf.constant(["good food", "菜是凉的"])), ids)
+    pooling = BertPooling.from_config(BertPooling("max", name="p").get_config())
+    assert pooling.how == "max"
+
+
+def test_length_bucketed_batches_pad_only_to_their_own_longest_text():
+    rows = [[2] + [5] * n + [3] for n in (1, 30, 2, 29, 3, 1)]
+    ids = tf.ragged.constant(rows, dtype=tf.int64)
+    batches = list(length_bucketed_batches(ids, np.arange(6), batch_size=2, pad_id=0, shuffle=True, seed=1))
+    seen = sorted(int(y) for _, labels in batches for y in labels.numpy())
+    assert seen == list(range(6))  # every text once
+    for batch, labels in batches:
+        lengths = [len(rows[int(y)]) for y in labels.numpy()]
+        assert batch.shape[1] == max(lengths)  # no padding beyond the batch's longest text
+        assert max(lengths) - min(lengths) < 10  # short and long texts are not mixed
+
+
+def planted_corpus(n: int, seed: int):
+    """'good'-texts are positive, 'bad'-texts negative, among shared filler words."""
+    rng = np.random.default_rng(seed)
+    filler = ["the", "movie", "food", "service", "was", "so", "it", "today", "房间", "菜"]
+    texts, labels = [], []
+    for _ in range(n):
+        label = int(rng.integers(2))
+        words = list(rng.choice(filler, size=int(rng.integers(2, 8))))
+        words.insert(int(rng.integers(len(words) + 1)), "good" if label else "bad")
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, np.array(labels)
+
+
+def test_fine_tuning_learns_a_planted_signal_and_the_export_reads_raw_strings_in_a_fresh_process(tmp_path):
+    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+    train_texts, train_labels = planted_corpus(256, seed=0)
+    test_texts, test_labels = planted_corpus(64, seed=1)
+    head = Head("binary", ("negative", "positive"))
+    classifier = PretrainedClassifier(folder, head, max_length=16, learning_rate=3e-3, max_epochs=6, patience=6,
+                                      batch_size=16, seed=0)
+    history = classifier.fit(train_texts, train_labels, test_texts[:32], test_labels[:32], verbose=0)
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    probabilities = classifier.predict_proba(test_texts)
+    assert (probabilities.argmax(1) == test_labels).mean() >= 0.9
+    with pytest.raises(ValueError, match="text 1 is empty"):
+        classifier.predict_proba(["good", "  "])
+    with pytest.raises(ValueError, match="text 0 is not valid UTF-8"):
+        classifier.predict_proba([b"\xff\xfe"])
+
+    classifier.save(tmp_path / "saved")
+    probe = textwrap.dedent(f"""
+        import json, sys
+        import emotion_tf
+        from emotion_tf.sentiment.classifier import SentimentClassifier
+        classifier = SentimentClassifier.load({str(tmp_path / "saved")!r})
+        serve = classifier.serve  # the SavedModel itself: raw strings in, probabilities out
+        print(json.dumps(serve(__import__("tensorflow").constant({test_texts[:8]!r})).numpy().tolist()))
+    """)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    np.testing.assert_allclose(json.loads(result.stdout.strip().splitlines()[-1]), probabilities[:8], atol=1e-5)
+    reloaded = SentimentClassifier.load(tmp_path / "saved")
+    assert reloaded.head == head and reloaded.tokenizer.max_length == 16
+
+
+def test_checkpoints_resolve_like_datasets(tmp_path):
+    data = tmp_path / "data"
+    folder = write_checkpoint(data / "pretrained" / "tiny-bert")
+    assert resolve_checkpoint(folder) == folder  # a folder as it is
+    assert resolve_checkpoint("tiny-bert", data_dir=data) == folder  # by name under <data>/pretrained/
+    with pytest.raises(DataError, match="tiny-bert"):
+        resolve_checkpoint("tiny-bert", data_dir=tmp_path / "elsewhere")
+    with pytest.raises(DataError, match="has no config.json"):
+        resolve_checkpoint(tmp_path)
+    # a known model's files are checked against their pins wherever they are found
+    fake = write_checkpoint(data / "pretrained" / "all-MiniLM-L6-v2")
+    for name in ("1_Pooling/config.json", "config_sentence_transformers.json", "modules.json",
+                 "sentence_bert_config.json", "special_tokens_map.json", "tokenizer.json"):
+        (fake / name).parent.mkdir(parents=True, exist_ok=True)
+        (fake / name).write_text("{}")
+    with pytest.raises(DataError, match="sha256"):
+        resolve_checkpoint("all-MiniLM-L6-v2", data_dir=data, download=False)
