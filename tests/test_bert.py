@@ -23,6 +23,7 @@ from emotion_tf.data.pretrained import resolve_checkpoint
 from emotion_tf.sentiment.bert import BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import CheckpointError, load_checkpoint
 from emotion_tf.sentiment.classifier import SentimentClassifier
+from emotion_tf.sentiment.explain import attention_maps, integrated_gradients
 from emotion_tf.sentiment.finetune import PretrainedClassifier, length_bucketed_batches
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.text.wordpiece import WordPieceTokenizer
@@ -225,36 +226,60 @@ def planted_corpus(n: int, seed: int):
     return texts, np.array(labels)
 
 
-def test_fine_tuning_learns_a_planted_signal_and_the_export_reads_raw_strings_in_a_fresh_process(tmp_path):
-    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+@pytest.fixture(scope="module")
+def fine_tuned(tmp_path_factory):
+    """A tiny checkpoint fine-tuned on the planted corpus: (classifier, test texts, test labels, first loss, last)."""
+    folder = write_checkpoint(tmp_path_factory.mktemp("tiny"), config_overrides={"hidden_dropout_prob": 0.0})
     train_texts, train_labels = planted_corpus(256, seed=0)
     test_texts, test_labels = planted_corpus(64, seed=1)
-    head = Head("binary", ("negative", "positive"))
-    classifier = PretrainedClassifier(folder, head, max_length=16, learning_rate=3e-3, max_epochs=6, patience=6,
-                                      batch_size=16, seed=0)
+    classifier = PretrainedClassifier(folder, Head("binary", ("negative", "positive")), max_length=16,
+                                      learning_rate=3e-3, max_epochs=6, patience=6, batch_size=16, seed=0)
     history = classifier.fit(train_texts, train_labels, test_texts[:32], test_labels[:32], verbose=0)
-    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
-    probabilities = classifier.predict_proba(test_texts)
-    assert (probabilities.argmax(1) == test_labels).mean() >= 0.9
+    return classifier, test_texts, test_labels, history.history["loss"]
+
+
+def test_fine_tuning_learns_a_planted_signal(fine_tuned):
+    classifier, test_texts, test_labels, losses = fine_tuned
+    assert losses[-1] < 0.5 * losses[0]
+    assert (classifier.predict(test_texts) == test_labels).mean() >= 0.9
     with pytest.raises(ValueError, match="text 1 is empty"):
         classifier.predict_proba(["good", "  "])
     with pytest.raises(ValueError, match="text 0 is not valid UTF-8"):
         classifier.predict_proba([b"\xff\xfe"])
 
+
+def test_the_export_reads_raw_strings_in_a_fresh_process(fine_tuned, tmp_path):
+    classifier, test_texts, _, _ = fine_tuned
+    probabilities = classifier.predict_proba(test_texts[:8])
     classifier.save(tmp_path / "saved")
     probe = textwrap.dedent(f"""
-        import json, sys
+        import json
+        import tensorflow as tf
         import emotion_tf
         from emotion_tf.sentiment.classifier import SentimentClassifier
         classifier = SentimentClassifier.load({str(tmp_path / "saved")!r})
         serve = classifier.serve  # the SavedModel itself: raw strings in, probabilities out
-        print(json.dumps(serve(__import__("tensorflow").constant({test_texts[:8]!r})).numpy().tolist()))
+        print(json.dumps(serve(tf.constant({test_texts[:8]!r})).numpy().tolist()))
     """)
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
-    np.testing.assert_allclose(json.loads(result.stdout.strip().splitlines()[-1]), probabilities[:8], atol=1e-5)
+    np.testing.assert_allclose(json.loads(result.stdout.strip().splitlines()[-1]), probabilities, atol=1e-5)
     reloaded = SentimentClassifier.load(tmp_path / "saved")
-    assert reloaded.head == head and reloaded.tokenizer.max_length == 16
+    assert reloaded.head == classifier.head and reloaded.tokenizer.max_length == 16
+
+
+def test_integrated_gradients_over_word_pieces_find_the_cue(fine_tuned):
+    classifier = fine_tuned[0]
+    tokens, scores, info = integrated_gradients(classifier, "the food was good today", steps=64)
+    assert tokens == ["[CLS]", "the", "food", "was", "good", "today", "[SEP]"]
+    assert info["target"] == 1
+    assert scores.sum() == pytest.approx(info["probability"] - info["baseline_probability"], abs=0.03)
+    # [CLS] and [SEP] are in every text; of the text's own word pieces the cue weighs most
+    words = scores[1:-1]
+    assert tokens[1 + int(np.argmax(words))] == "good" and words.max() > 0
+    names, maps = attention_maps(classifier, "the food was bad")
+    assert names[0] == "[CLS]" and len(maps) == 2 and maps[0].shape == (2, 6, 6)
+    np.testing.assert_allclose(maps[1].sum(-1), 1.0, atol=1e-5)
 
 
 def test_checkpoints_resolve_like_datasets(tmp_path):

@@ -47,7 +47,7 @@ def test_integrated_gradients_are_complete_and_find_the_cue(trained):
 
 def test_attention_maps(trained):
     if trained.architecture != "transformer":
-        with pytest.raises(ValueError, match="need the transformer"):
+        with pytest.raises(ValueError, match="need a Transformer"):
             attention_maps(trained, "the film")
         return
     tokens, maps = attention_maps(trained, "the film was boring")

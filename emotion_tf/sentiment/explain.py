@@ -26,7 +26,10 @@ from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
 
 
 def token_ids(classifier: SentimentClassifier, text: str) -> tuple[tf.Tensor, list[str]]:
-    """ids [1, T] of one text and its real (non-padding) tokens."""
+    """ids [1, T] of one text and its real (non-padding) tokens (WordPiece tokens for a pretrained encoder)."""
+    if classifier.architecture == "bert":
+        ids = classifier.tokenizer(tf.constant(check_texts([text])))
+        return ids, classifier.tokenizer.tokens(ids.numpy()[0])
     ids = classifier.vectorizer(tf.constant(check_texts([text])))
     vocabulary = classifier.vectorizer.get_vocabulary()
     tokens = [str(vocabulary[i]) for i in ids.numpy()[0] if i != 0]
@@ -35,6 +38,8 @@ def token_ids(classifier: SentimentClassifier, text: str) -> tuple[tf.Tensor, li
 
 def _embedding_layer(classifier):
     token_model = classifier.token_model
+    if classifier.architecture == "bert":
+        return classifier.encoder.embedding.word_embeddings
     if classifier.architecture in ("lstm", "bilstm"):
         return token_model.get_layer("embedding")
     return token_model.get_layer("transformer_encoder").get_layer("embedding").tokens
@@ -43,7 +48,12 @@ def _embedding_layer(classifier):
 def _from_token_embeddings(classifier, ids, token_embeddings):
     """The token model's probabilities with the token-embedding lookup replaced by ``token_embeddings``."""
     token_model = classifier.token_model
-    if classifier.architecture == "lstm":
+    if classifier.architecture == "bert":  # word vectors -> + positions and type -> LayerNorm -> blocks
+        embedding = classifier.encoder.embedding
+        x = embedding.layer_norm(embedding.add_positions(token_embeddings))
+        hidden = classifier.encoder.from_embeddings(x, ids, training=False)
+        features = token_model.get_layer("pooling")(hidden, ids)
+    elif classifier.architecture == "lstm":
         features = token_model.get_layer("lstm")(token_embeddings, mask=tf.not_equal(ids, 0))
     elif classifier.architecture == "bilstm":
         states = token_model.get_layer("bilstm")(token_embeddings, mask=tf.not_equal(ids, 0))
@@ -93,10 +103,17 @@ def integrated_gradients(classifier: SentimentClassifier, text: str, target: int
 
 
 def attention_maps(classifier: SentimentClassifier, text: str) -> tuple[list[str], list[np.ndarray]]:
-    """(tokens, one array [heads, n, n] per block) of a Transformer's attention over the real tokens."""
-    if classifier.architecture != "transformer":
-        raise ValueError(f"attention maps need the transformer, this classifier is {classifier.architecture!r}")
+    """(tokens, one array [heads, n, n] per block) of a Transformer's attention over the real tokens.
+
+    For a fine-tuned pretrained encoder these are its (pretrained, then fine-tuned) heads, over WordPiece
+    tokens with [CLS] and [SEP].
+    """
+    if classifier.architecture not in ("transformer", "bert"):
+        raise ValueError(f"attention maps need a Transformer, this classifier is {classifier.architecture!r}")
     ids, tokens = token_ids(classifier, text)
+    if classifier.architecture == "bert":
+        _, scores = classifier.encoder(ids, training=False, return_attention_scores=True)
+        return tokens, [block.numpy()[0, :, :len(tokens), :len(tokens)] for block in scores]
     encoder = classifier.token_model.get_layer("transformer_encoder")
     x = encoder.get_layer("embedding")(ids)
     maps = []
