@@ -25,7 +25,7 @@ def test_every_task_writes_records(quick_run):
     _, records = quick_run
     assert {r["task"] for r in records} == set(TASKS)
     for record in records:
-        assert record["metrics"] and record["hardware"] and record["split"] in ("validation", "test", "online")
+        assert record["metrics"] and record["hardware"] and record["split"] in ("validation", "test", "online", "checklist")
 
 
 def test_every_record_has_its_scalars_in_tensorboard(quick_run):

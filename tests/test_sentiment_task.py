@@ -43,7 +43,7 @@ def test_train_and_evaluate_logs_and_saves(tmp_path):
     classifier, records = train_and_evaluate(planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", seed=0,
                                              output=tmp_path / "model", log=lambda message: None)
     test = records[1]
-    assert [r.split for r in records] == ["validation", "test"]
+    assert [r.split for r in records] == ["validation", "test", "checklist"]
     assert test.metrics["accuracy"] > 0.95
     assert test.metrics["latency_p50_ms"] > 0 and test.examples_per_second > 0 and test.params > 0
     assert 0 <= test.metrics["mean_abs_intensity"] <= 1

@@ -31,6 +31,7 @@ from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
 from emotion_tf.data.synthetic import SENTIMENT_LABELS
 from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
+from emotion_tf.sentiment.checklist import run_checks
 from emotion_tf.sentiment.classifier import ARCHITECTURES, SentimentClassifier
 from emotion_tf.sentiment.finetune import ARCHITECTURE as ARCHITECTURE_BERT
 from emotion_tf.sentiment.finetune import PretrainedClassifier
@@ -206,10 +207,17 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
                         "confusion_matrix": np.asarray(reports[split]["confusion_matrix"]).tolist()}
                        if "confusion_matrix" in reports[split] else {}),
                     **extra}, logdir=str(folder)))
+    checks = run_checks(classifier.intensity, corpus.language)  # hand-written behaviour checks (CheckList)
+    write_metrics(folder, "checklist", {k: v for k, v in checks.items() if k != "results"})
+    records.append(ResultRecord(
+        task=task, model=model_name, dataset=corpus.key, split="checklist", seed=seed,
+        metrics={k: v for k, v in checks.items() if k != "results"}, params=records[-1].params,
+        config={"results": [dict(zip(("capability", "text", "expect", "than", "score", "other", "passed"), row))
+                            for row in checks["results"]]}, logdir=str(folder)))
     main = "macro_f1" if corpus.head.multi_label else "accuracy"
     log(f"{corpus.key}/{model_name}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
         f"{seconds:.0f}s, {len(train) * epochs / max(seconds, 1e-9):.0f} examples/s, "
-        f"p50 latency {latency['latency_p50_ms']:.1f} ms")
+        f"p50 latency {latency['latency_p50_ms']:.1f} ms, behaviour checks passed {checks['pass_rate']:.0%}")
     if output is not None:
         classifier.save(output)
         (Path(output) / "report.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False),
@@ -298,7 +306,8 @@ FULL_SETTINGS = {
                                encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)),
     # fine-tuning a pretrained encoder (checkpoint filled in when one is found): BERT's recipe, AdamW with
     # warm-up over 10% of the steps and linear decay, 3 epochs; 1e-4 suits a 6-layer 384-wide encoder
-    "bert": RunSettings("bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1),
+    "bert": RunSettings("bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1,
+                        truncation="head+tail"),
 }
 
 
