@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation  # noqa: E402
-from emotion_tf.tasks.emotion_rec import emotion_rec  # noqa: E402
+from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, SCORERS, emotion_rec  # noqa: E402
 from emotion_tf.training.registry import RunContext  # noqa: E402
 from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically  # noqa: E402
 
@@ -32,13 +32,19 @@ def main(argv=None) -> int:
     parser.add_argument("--preset", choices=("quick", "full"), default="full")
     parser.add_argument("--logdir", default="tensorboard_logs/emotion-rec-ablation")
     parser.add_argument("--results", default="emotion-rec-ablation.json")
+    parser.add_argument("--scorers", default=",".join(SCORERS),
+                        help=f"review scorers whose emotion state feeds the model, from {', '.join(SCORER_CHOICES)}")
     args = parser.parse_args(argv)
     datasets = tuple(args.datasets.split(",")) if args.datasets else None
+    scorers = tuple(name.strip() for name in args.scorers.split(",") if name.strip())
+    unknown = [name for name in scorers if name not in SCORER_CHOICES]
+    if unknown or not scorers:
+        parser.error(f"unknown scorers {unknown}; choose from {', '.join(SCORER_CHOICES)}")
     records = []
     for seed in args.seeds:
         context = RunContext(args.preset, seed=seed, data_dir=args.data_dir,
                              logdir=Path(args.logdir) / f"seed{seed}", datasets=datasets, task="emotion-rec")
-        records += emotion_rec(context)
+        records += emotion_rec(context, scorers)
         write_records(records, args.results)
     table = format_ablation(ablation_rows(records))
     bandit = format_seed_table([r for r in records if r.split == "online"],

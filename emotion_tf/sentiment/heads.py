@@ -13,6 +13,14 @@ multi-label heads the sigmoid outputs are normalised first when they sum to
 more than 1, so the score stays in [-1, 1].  Valences of the emotion labels
 follow the sentiment grouping of the GoEmotions paper (Demszky et al. 2020:
 positive, negative, ambiguous = 0, neutral = 0).
+
+A polarity head's intensity behaves like confidence: a mild and a furious review both score near -1
+when the model is sure of the sign.  Where the data has star ratings, a **star head** (``STAR_LABELS``,
+one class per star, valence (k - 3) / 2 for k stars) gives an intensity that measures strength:
+
+    intensity = Σ_k p̂_k (k - 3) / 2 = (E[stars] - 3) / 2
+
+the expected rating, rescaled to [-1, 1]; a three-star review scores near 0 and a one-star one near -1.
 """
 
 from __future__ import annotations
@@ -29,9 +37,21 @@ NEGATIVE = {"sadness", "anger", "fear", "annoyance", "disappointment", "disappro
             "embarrassment", "grief", "nervousness", "remorse", "negative"}
 
 
+STAR_LABELS = ("1 star", "2 stars", "3 stars", "4 stars", "5 stars")
+
+
 def valence_of(label: str) -> float:
-    """+1 for positive emotions, -1 for negative ones, 0 for ambiguous (surprise, confusion, ...) and neutral."""
+    """+1 for positive emotions, -1 for negative ones, 0 for ambiguous (surprise, confusion, ...) and neutral;
+    (k - 3) / 2 for the star label of k stars."""
+    if label in STAR_LABELS:
+        return (STAR_LABELS.index(label) + 1 - 3) / 2
     return 1.0 if label in POSITIVE else -1.0 if label in NEGATIVE else 0.0
+
+
+def three_way_of_stars(probabilities) -> np.ndarray:
+    """[n, 5] star probabilities -> [n, 3] P(negative: 1-2 stars), P(neutral: 3), P(positive: 4-5)."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    return np.column_stack([p[:, 0] + p[:, 1], p[:, 2], p[:, 3] + p[:, 4]])
 
 
 @dataclass(frozen=True)

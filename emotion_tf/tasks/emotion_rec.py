@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from emotion_tf import data
+from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
 from emotion_tf.emotion_rec.bandit import FixedLinearPolicy, LinUCB, RandomPolicy
 from emotion_tf.emotion_rec.environments import logged_history, replay_rounds, run_policy, simulated_rounds
 from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, query_features, with_true_mood
@@ -34,7 +35,7 @@ from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer
 from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, rank_metrics, train_emotion_model
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.metrics.regression import pearson
+from emotion_tf.metrics.regression import pearson, spearman
 from emotion_tf.training.records import split_records
 from emotion_tf.training.tensorboard import run_folder, write_figure
 
@@ -56,20 +57,55 @@ def _datasets(context: RunContext):
         yield from_amazon(data.load("amazon-musical-instruments", context.data_dir)["interactions"])
 
 
-def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print):
-    """Step 1: fit the lexicon and the LSTM on training-pair reviews (10% held out for early stopping);
-    returns (scores [n_reviews, 8], scorer names)."""
+SCORERS = ("lexicon", "lstm")  # article 2's lexicon and article 1's LSTM: the default emotion state
+SCORER_CHOICES = ("lexicon", "lstm", "lstm-stars", "bert", "bert-stars")
+
+
+def make_scorer(name: str, language: str, lstm_epochs: int, data_dir=None):
+    """A review scorer by name: ``lexicon``, or an architecture with a three-way (``lstm``, ``bert``) or a star
+    head (``lstm-stars``, ``bert-stars``); bert fine-tunes the English pretrained checkpoint."""
+    if name not in SCORER_CHOICES:
+        raise ValueError(f"unknown review scorer {name!r}; choose from {', '.join(SCORER_CHOICES)}")
+    if name == "lexicon":
+        return LexiconScorer(language)
+    architecture, _, stars = name.partition("-")
+    checkpoint = resolve_checkpoint(DEFAULT_ENGLISH, data_dir) if architecture == "bert" else None
+    epochs = 2 if architecture == "bert" else lstm_epochs  # a pretrained encoder needs few epochs
+    return ClassifierScorer(architecture, language, max_epochs=epochs, target="stars" if stars else "label",
+                            checkpoint=checkpoint)
+
+
+def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=SCORERS, data_dir=None):
+    """Step 1: fit each scorer on training-pair reviews (10% held out for early stopping).
+
+    Returns (scores [n_reviews, 4 per scorer], scorer names, intensity metrics): the metrics give, per
+    split, the Spearman correlation of each scorer's intensity with the star ratings of the reviews of
+    that split's pairs, which no scorer was fitted on.
+    """
     train = reviewed.training_reviews()
     held_out = np.random.default_rng(seed).random(len(train)) < 0.1
     fit, check = train[~held_out], train[held_out]
     blocks, names = [], []
-    for scorer in (LexiconScorer(reviewed.language), ClassifierScorer("lstm", reviewed.language, max_epochs=lstm_epochs)):
-        scorer.fit(fit["text"], fit["label"], check["text"], check["label"], seed=seed)
+    for name in scorers:
+        scorer = make_scorer(name, reviewed.language, lstm_epochs, data_dir)
+        column = getattr(scorer, "target_column", "label")
+        scorer.fit(fit["text"], fit[column], check["text"], check[column], seed=seed)
         accuracy = float((scorer.scores(check["text"])[:, :3].argmax(1) == check["label"].to_numpy()).mean())
         log(f"{reviewed.name}: review scorer {scorer.name}: held-out training-review accuracy {accuracy:.3f}")
         blocks.append(scorer.scores(reviewed.reviews["text"]))
         names.append(scorer.name)
-    return np.concatenate(blocks, axis=1), tuple(names)
+    scores = np.concatenate(blocks, axis=1)
+    codes = reviewed.pair_codes(reviewed.reviews["user_index"], reviewed.reviews["item_index"])
+    intensity_metrics = {}
+    for split in ("validation", "test"):
+        pairs = reviewed.splits[split]
+        rows = np.isin(codes, reviewed.pair_codes(pairs["user_index"], pairs["item_index"]))
+        stars = reviewed.reviews["rating"].to_numpy()[rows]
+        intensity_metrics[split] = {f"spearman_{name}_intensity_stars": spearman(scores[rows, 4 * k + 3], stars)
+                                    for k, name in enumerate(names)}
+    log(f"{reviewed.name}: review intensity vs stars (test reviews, Spearman): " + ", ".join(
+        f"{name} {value:.3f}" for name, value in intensity_metrics["test"].items()))
+    return scores, tuple(names), intensity_metrics
 
 
 def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecSettings):
@@ -177,13 +213,18 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
 
 
 @register_task(TASK, "emotion-driven recommender M(E, I, F): ablation with/without emotion, profiles, LinUCB loop")
-def emotion_rec(context: RunContext) -> list[ResultRecord]:
+def emotion_rec(context: RunContext, scorers=SCORERS) -> list[ResultRecord]:
+    """``scorers``: the review scorers whose emotion state E feeds M(E, I, F) (``SCORER_CHOICES``)."""
     preset = QUICK if context.preset == "quick" else FULL
     records = []
     for reviewed in _datasets(context):
         started = time.time()
-        scores, names = score_reviews(reviewed, preset["lstm_epochs"], context.seed, context.log)
+        scores, names, intensity = score_reviews(reviewed, preset["lstm_epochs"], context.seed, context.log,
+                                                 scorers, context.data_dir)
         context.log(f"{reviewed.name}: {len(reviewed.reviews):,} reviews scored in {time.time() - started:.0f}s")
+        records += split_records(TASK, "review-intensity", reviewed.name, context.seed, intensity,
+                                 run_folder(context.logdir, TASK, reviewed.name, "review-intensity"),
+                                 config={"scorers": list(names)})
         records += ablation(context, reviewed, scores, names, preset["settings"])
         intensity = scores[:, 3]  # the lexicon's intensity: the emotion the bandit's features read
         if reviewed.name == "synthetic":
