@@ -39,6 +39,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--results", required=True, help="results JSON to write")
     parser.add_argument("--logdir", default="tensorboard_logs/benchmark-bert")
+    parser.add_argument("--save", default=None, help="also save each fine-tuned model under this folder")
     args = parser.parse_args(argv)
     datasets = [key.strip() for key in args.datasets.split(",") if key.strip()]
     unknown = [key for key in datasets if key not in ENGLISH]
@@ -58,7 +59,8 @@ def main(argv=None) -> int:
         for seed in args.seeds:
             corpus = load_corpus(key, args.data_dir, seed)
             folder = Path(args.logdir) / f"{key}-bert-seed{seed}"
-            _, new = train_and_evaluate(corpus, settings, folder, seed=seed, log=log)
+            output = Path(args.save) / f"{key}-bert-seed{seed}" if args.save else None
+            _, new = train_and_evaluate(corpus, settings, folder, seed=seed, log=log, output=output)
             records += new
             write_records(records, args.results)
             log(f"{len(records)} records written to {args.results} ({(time.time() - started) / 60:.1f} min so far)")
