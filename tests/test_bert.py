@@ -299,3 +299,23 @@ def test_checkpoints_resolve_like_datasets(tmp_path):
         (fake / name).write_text("{}")
     with pytest.raises(DataError, match="sha256"):
         resolve_checkpoint("all-MiniLM-L6-v2", data_dir=data, download=False)
+
+
+def test_fine_tuning_runs_under_mixed_precision_and_xla(tmp_path):
+    from emotion_tf.training import distribution
+
+    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+    texts, labels = planted_corpus(128, seed=2)
+    try:
+        distribution.set_mixed_precision(True)
+        distribution.set_jit(True)
+        classifier = PretrainedClassifier(folder, Head("binary", ("negative", "positive")), max_length=16,
+                                          learning_rate=3e-3, max_epochs=3, patience=3, batch_size=16)
+        history = classifier.fit(texts[:96], labels[:96], texts[96:], labels[96:], verbose=0)
+    finally:
+        distribution.set_mixed_precision(False)
+        distribution.set_jit(False)
+    assert classifier.encoder.compute_dtype == "float16" and classifier.encoder.weights[0].dtype == tf.float32
+    ids = classifier.tokenizer(tf.constant(texts[:4]))
+    assert classifier.token_model(ids).dtype == tf.float32  # the head's probabilities stay float32
+    assert history.history["loss"][-1] < history.history["loss"][0]
