@@ -104,3 +104,19 @@ def test_non_text_dataset_and_broken_model_folder_are_refused(tmp_path):
     (tmp_path / "classifier.json").write_text("{not json")
     with pytest.raises(ValueError, match=r"classifier\.json is not a valid classifier description"):
         SentimentClassifier.load(tmp_path)
+
+
+def test_the_full_preset_says_why_it_skips_the_pretrained_encoder(tmp_path, monkeypatch):
+    from emotion_tf.tasks import sentiment
+    from emotion_tf.training.registry import RunContext
+
+    said = []
+    monkeypatch.setattr(RunContext, "log", lambda self, message: said.append(message))
+    context = RunContext("full", data_dir=str(tmp_path / "no-data"), logdir=tmp_path / "logs")
+    english = planted_corpus()
+    chinese = Corpus("planted-zh", english.splits, english.head, "zh", 8)
+    assert sentiment._fine_tune_bert(context, chinese) == []
+    assert "no Chinese checkpoint" in said[-1] and "bert-base-chinese" in said[-1]
+    assert sentiment._fine_tune_bert(context, english) == []  # no checkpoint under the data folder
+    assert said[-1].startswith("bert skipped: no pretrained checkpoint") and "all-MiniLM-L6-v2" in said[-1]
+    assert str(tmp_path / "no-data") in said[-1]  # the message names where it looked
