@@ -16,7 +16,42 @@ import os as _os
 
 _os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
-import tensorflow as _tf  # noqa: E402  (must come after the environment variable)
+# TensorFlow's C++ start-up lines (CUDA probing on a machine without a GPU, oneDNN notices) are not the user's
+# errors. Unless the user chose a log level (TF_CPP_MIN_LOG_LEVEL=0 shows everything), later C++ messages are
+# limited to fatal ones, and the lines printed while TensorFlow loads, before its logging starts and so
+# deaf to that level, are held back; they are shown if the import fails.
+_QUIET = "TF_CPP_MIN_LOG_LEVEL" not in _os.environ
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _import_tensorflow():
+    import sys
+    import tempfile
+
+    if not _QUIET or "tensorflow" in sys.modules:
+        import tensorflow
+
+        return tensorflow
+    sys.stderr.flush()
+    saved = _os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        _os.dup2(held.fileno(), 2)
+        try:
+            import tensorflow
+        except BaseException:
+            _os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            _os.dup2(saved, 2)
+            _os.close(saved)
+    return tensorflow
+
+
+_tf = _import_tensorflow()
+if _QUIET:  # TensorFlow's Python-side notices (e.g. "the model was *not* compiled" on loading for inference)
+    _tf.get_logger().setLevel("ERROR")
 
 __version__ = "0.1.0"
 

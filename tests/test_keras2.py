@@ -42,3 +42,12 @@ def test_clear_error_when_keras3_was_already_resolved():
     )
     assert result.returncode != 0
     assert "Import emotion_tf (or set TF_USE_LEGACY_KERAS=1) before the first use of tf.keras" in result.stderr
+
+
+def test_tensorflow_start_up_lines_are_kept_out_of_the_way_unless_asked_for():
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_USE_LEGACY_KERAS", "TF_CPP_MIN_LOG_LEVEL")}
+    env["PYTHONPATH"] = str(REPOSITORY)
+    code = "import emotion_tf, tensorflow as tf\nprint(int(tf.constant(2) + 1))\n"
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert quiet.returncode == 0 and quiet.stdout.strip() == "3"
+    assert quiet.stderr == ""  # no oneDNN, CUDA or absl lines
