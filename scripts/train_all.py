@@ -30,6 +30,7 @@ early-stopping state, and so the numbers.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import time
@@ -40,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
+from emotion_tf import data  # noqa: E402
 from emotion_tf.report import run_summary  # noqa: E402
 from emotion_tf.tasks import TASKS  # noqa: E402
 from emotion_tf.training.distribution import (  # noqa: E402
@@ -86,12 +88,50 @@ def selected_tasks(only) -> list[str]:
     return names
 
 
+def dataset_keys() -> list[str]:
+    """Every key ``--datasets`` accepts: the loaders' keys and the simulated English reviews."""
+    return [*data.keys(), "synthetic-reviews-en"]
+
+
+def check_options(args) -> str | None:
+    """A one-line reason to refuse the options before any work is done (nothing is written), or None."""
+    if args.datasets:
+        unknown = [k.strip() for k in args.datasets.split(",") if k.strip() and k.strip() not in dataset_keys()]
+        if unknown:
+            return f"unknown dataset key(s) {', '.join(unknown)} in --datasets; valid keys: {', '.join(dataset_keys())}"
+    if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
+        return f"--data-dir {args.data_dir} is not a folder (it must hold the datasets laid out as docs/ describes)"
+    return None
+
+
+def run_options(args, names) -> dict:
+    """What must match between a run and its --resume: written beside the results as <results>.run.json."""
+    return {"preset": args.preset, "seed": args.seed, "tasks": list(names), "datasets": args.datasets}
+
+
+def resume_conflict(path: Path, options: dict) -> str | None:
+    """Why --resume must refuse (the earlier run had another preset, seed or datasets), or None."""
+    if not path.exists():
+        return None
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    differ = [key for key in ("preset", "seed", "datasets") if earlier.get(key) != options[key]]
+    if not differ:
+        return None
+    return (f"--resume: {path} was written by a run with " + ", ".join(f"{k} {earlier.get(k)!r}" for k in differ)
+            + "; this run asks for " + ", ".join(f"{k} {options[k]!r}" for k in differ)
+            + ". Resume with the same options, or pass another --logdir/--results for a new run.")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
         for task in TASKS.values():
             print(f"{task.name:24s} {task.description}")
         return 0
+    problem = check_options(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     names = selected_tasks(args.only)
     strategy = use_strategy(make_strategy(args.strategy, args.cpu_replicas))  # before any TensorFlow work
     precision = set_mixed_precision(args.mixed_precision)
@@ -107,6 +147,14 @@ def main(argv=None) -> int:
           f"XLA {'on' if args.jit else 'off'}\n"
           f"  TensorBoard: tensorboard --logdir {logdir}\n  results: {results_path}", file=sys.stderr)
 
+    options, options_path = run_options(args, names), results_path.with_suffix(".run.json")
+    if args.resume:
+        problem = resume_conflict(options_path, options)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+    if is_chief():
+        write_text_atomically(json.dumps(options, indent=2) + "\n", options_path)
     records, failures, finished, started = [], [], set(), time.time()
     if args.resume and results_path.exists():
         records = [r for r in read_records(results_path) if r.task in names]

@@ -153,3 +153,26 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     assert run(tmp_path / "broken", "--resume") == 0
     assert not stale.exists()  # the unfinished run folder was cleared before the task ran again
     assert metrics(tmp_path / "broken") == metrics(tmp_path / "unbroken")
+
+
+def test_bad_options_are_refused_before_anything_is_written(tmp_path, capsys):
+    args = ["--only", "ranking-baselines", "--logdir", str(tmp_path / "run"), "--results", str(tmp_path / "r.json")]
+    assert train_all.main(args + ["--datasets", "synthetic,ml-1m"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown dataset key(s) ml-1m" in error and "ml-100k" in error and "synthetic-reviews-en" in error
+    assert train_all.main(args + ["--data-dir", str(tmp_path / "no-such-folder")]) == 2
+    assert f"--data-dir {tmp_path / 'no-such-folder'} is not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "run").exists()
+
+
+def test_resume_refuses_another_seed_or_preset(tmp_path, capsys):
+    args = ["--only", "ranking-baselines", "--logdir", str(tmp_path), "--results", str(tmp_path / "r.json")]
+    assert train_all.main(args) == 0
+    before = (tmp_path / "r.json").read_text()
+    assert train_all.main(args + ["--resume", "--seed", "3"]) == 2
+    error = capsys.readouterr().err
+    assert "seed 0" in error and "seed 3" in error and "r.run.json" in error
+    assert train_all.main(args + ["--resume", "--preset", "full"]) == 2
+    assert "preset 'quick'" in capsys.readouterr().err
+    assert (tmp_path / "r.json").read_text() == before  # the earlier records are untouched
+    assert train_all.main(args + ["--resume"]) == 0  # the same options resume
