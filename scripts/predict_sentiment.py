@@ -5,8 +5,10 @@
     echo "i feel wonderful today" | python scripts/predict_sentiment.py MODEL_DIR
 
 Texts come from the arguments, or one per line from standard input (UTF-8).
+Every input gives one output row, in order: an empty text's row says so.
 Intensity is in [-1, 1]: the expected valence of the predicted classes (see
-emotion_tf/sentiment/heads.py).
+emotion_tf/sentiment/heads.py).  A text longer than the model reads gets a
+last column saying how much of it was read.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ def read_stdin_lines() -> list[str]:
     except UnicodeDecodeError as error:
         line = raw[:error.start].count(b"\n") + 1
         raise ValueError(f"standard input is not UTF-8 (line {line}, byte {error.start})") from None
-    return [line for line in text.split("\n") if line.strip()]
+    lines = text.split("\n")
+    if lines and lines[-1] == "":  # the newline that ends the last line opens no new one
+        lines.pop()
+    return [line.rstrip("\r") for line in lines]
 
 
 def main(argv=None) -> int:
@@ -38,18 +43,29 @@ def main(argv=None) -> int:
     try:
         classifier = SentimentClassifier.load(args.model_dir)
         texts = args.texts or read_stdin_lines()
-        probabilities = classifier.predict_proba(texts)
+        if not texts:
+            raise ValueError("no texts given (pass them as arguments or one per line on standard input)")
+        present = [i for i, text in enumerate(texts) if text.strip()]
+        probabilities = classifier.predict_proba([texts[i] for i in present]) if present else None
+        counts = classifier.token_counts([texts[i] for i in present]) if present else None
     except (FileNotFoundError, ValueError, TypeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     head = classifier.head
-    for text, row, intensity in zip(texts, probabilities, head.intensity(probabilities)):
+    rows = {i: (probabilities[k], counts[k]) for k, i in enumerate(present)}
+    for i, text in enumerate(texts):
+        if i not in rows:
+            print(f"(empty text)\t\t\t{text}")
+            continue
+        row, count = rows[i]
         if head.multi_label:
             label = ",".join(name for name, p in zip(head.labels, row) if p >= 0.5) or "(none)"
         else:
             label = head.labels[int(row.argmax())]
+        intensity = head.intensity(row[None])[0]
         shown = " ".join(f"{name}={p:.3f}" for name, p in sorted(zip(head.labels, row), key=lambda x: -x[1])[:6])
-        print(f"{label}\tintensity={intensity:+.3f}\t{shown}\t{text}")
+        cut = f"\t(long: the model read {classifier.reads} of its {count} tokens)" if count > classifier.reads else ""
+        print(f"{label}\tintensity={intensity:+.3f}\t{shown}\t{text}{cut}")
     return 0
 
 

@@ -76,12 +76,16 @@ def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     lines = result.stdout.decode().strip().splitlines()
     assert lines[0].startswith("positive\tintensity=+") and lines[1].startswith("negative\tintensity=-")
-    piped = run_script(model, stdin="the film was superb\n\nthe film was boring\n".encode())
-    assert [line.split("\t")[0] for line in piped.stdout.decode().strip().splitlines()] == ["positive", "negative"]
+    piped = run_script(model, stdin="the film was superb\n\nthe film was boring\n  \n".encode())
+    # one row per input row, in order; an empty text says so in its row
+    assert [line.split("\t")[0] for line in piped.stdout.decode().splitlines()] == [
+        "positive", "(empty text)", "negative", "(empty text)"]
+    long = run_script(model, "the film was superb " + "plot " * 20)
+    assert long.stdout.decode().rstrip("\n").endswith("(long: the model read 8 of its 24 tokens)")
     bad = run_script(model, stdin=b"fine\n\xff\xfe\n")
     assert bad.returncode == 2 and b"not UTF-8 (line 2" in bad.stderr
-    empty = run_script(model, "fine", "  ")
-    assert empty.returncode == 2 and b"text 1 is empty" in empty.stderr
+    empty = run_script(model, stdin=b"")
+    assert empty.returncode == 2 and b"no texts given" in empty.stderr
     missing = run_script(str(tmp_path / "nowhere"), "x")
     assert missing.returncode == 2 and b"no saved sentiment classifier" in missing.stderr
 

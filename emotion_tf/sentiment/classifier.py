@@ -191,6 +191,17 @@ class SentimentClassifier:
         """Intensity in [-1, 1] per text (see emotion_tf.sentiment.heads)."""
         return self.head.intensity(self.predict_proba(texts))
 
+    def token_counts(self, texts) -> np.ndarray:
+        """Tokens per text before the cut at ``sequence_length`` (characters for Chinese, words for English)."""
+        texts = check_texts(texts)
+        # the vectorizer's own standardisation and split, without its padding and truncation
+        return self.vectorizer._preprocess(tf.constant(texts)).row_lengths().numpy()
+
+    @property
+    def reads(self) -> int:
+        """How many tokens of a text the model reads."""
+        return int(self.sequence_length)
+
     def save(self, folder) -> Path:
         """Write the string-in SavedModel and the head; ``load`` reads them back in any process."""
         if self.model is None:

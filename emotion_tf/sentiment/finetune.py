@@ -212,10 +212,15 @@ class PretrainedClassifier:
     def intensity(self, texts) -> np.ndarray:
         return self.head.intensity(self.predict_proba(texts))
 
-    def truncated(self, texts) -> np.ndarray:
-        """bool [n]: True where a text has more word pieces than ``max_length - 2`` and was cut."""
+    def token_counts(self, texts) -> np.ndarray:
+        """Word pieces per text before truncation; a text with more than ``reads`` of them is cut."""
         texts = check_texts(texts)
-        return self.tokenizer.piece_counts(tf.constant(texts)).numpy() > self.max_length - 2
+        return self.tokenizer.piece_counts(tf.constant(texts)).numpy()
+
+    @property
+    def reads(self) -> int:
+        """How many word pieces of a text the model reads ([CLS] and [SEP] aside)."""
+        return int(self.tokenizer.max_length - 2)
 
     def count_params(self) -> int:
         return int(self.token_model.count_params())
