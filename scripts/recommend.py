@@ -11,6 +11,7 @@ Exit status 2 on bad input (missing model folder, k out of range, malformed ids)
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -19,16 +20,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from emotion_tf.recommend.export import load  # noqa: E402
+import tensorflow as tf  # noqa: E402  (after emotion_tf, which sets Keras 2 and keeps TF's start-up lines quiet)
 
 
 def _ids(text: str) -> np.ndarray:
     try:
         values = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise SystemExit(f"error: --items takes comma-separated integer item ids, got {text!r}") from None
+        raise ValueError(f"--items takes comma-separated integer item ids, got {text!r}") from None
     if not values:
-        raise SystemExit("error: --items is empty")
+        raise ValueError("--items is empty")
     return np.asarray(values, dtype=np.int64)
+
+
+def _reason(error: Exception) -> str:
+    """The serving module's own assertion message out of a TensorFlow error (not 'Graph execution error')."""
+    text = getattr(error, "message", "") or str(error)
+    for line in text.splitlines():
+        if "assertion failed" in line:
+            # "[message] [Condition x <= y did not hold element-wise:] [x (k:0) = ] [40] [y (...) = ] [29]"
+            parts = re.findall(r"\[(.*?)\]", line)
+            if len(parts) >= 6 and parts[1].startswith("Condition x <= y"):
+                return f"{parts[0]} (asked for {parts[3]}, at most {parts[5]})"
+            return parts[0] if parts else line.strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 def main(argv=None) -> int:
@@ -41,7 +57,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         module, items = load(args.model_dir)
-    except FileNotFoundError as error:
+        seen = None if args.items is None else _ids(args.items)
+    except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if not 1 <= args.k <= len(items):
@@ -57,7 +74,6 @@ def main(argv=None) -> int:
             else:
                 print(f"top {args.k} for user {args.user} (items the user has seen are excluded)")
         else:
-            seen = _ids(args.items)
             unknown = [int(i) for i in seen if i not in titles]
             if unknown:
                 print(f"note: item ids {unknown} are unknown to this model and were ignored")
@@ -65,9 +81,8 @@ def main(argv=None) -> int:
                 print("no known item given: showing the most popular items (a popularity fallback)")
             answer = module.for_items(seen, np.int32(args.k))
             print(f"top {args.k} for a new user who has seen {', '.join(str(i) for i in seen)}")
-    except Exception as error:  # a TF assertion, e.g. k larger than the items left after exclusion
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"error: {message}", file=sys.stderr)
+    except tf.errors.InvalidArgumentError as error:  # e.g. k larger than the items the user has not seen
+        print(f"error: -k {args.k}: {_reason(error)}", file=sys.stderr)
         return 2
     for rank, (item, score) in enumerate(zip(answer["item_ids"].numpy(), answer["scores"].numpy()), start=1):
         print(f"{rank:3d}. {item:>8d}  {titles.get(item, '?')}  ({score:.3f})")

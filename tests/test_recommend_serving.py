@@ -1,5 +1,6 @@
 """Serving top-K: equals numpy brute force with seen items masked; new users; fallback; bad input; fresh process."""
 
+import re
 import subprocess
 import sys
 
@@ -83,6 +84,19 @@ def test_export_answers_in_a_fresh_process(trained, tmp_path):
     fallback = run(str(folder), "--user", "123456", "-k", "2")
     assert fallback.returncode == 0 and "popularity fallback" in fallback.stdout
     assert run(str(folder), "--user", str(user), "-k", "0").returncode == 2
-    assert run(str(folder), "--items", "1,x").returncode != 0
+    bad_items = run(str(folder), "--items", "1,x")
+    assert bad_items.returncode == 2 and "comma-separated integer item ids" in bad_items.stderr
+    too_many = run(str(folder), "--user", str(user), "-k", str(len(splits.item_ids)))
+    assert too_many.returncode == 2 and "Graph execution" not in too_many.stderr
+    assert re.search(rf"-k {len(splits.item_ids)}: k exceeds the number of items left after excluding seen ones "
+                     rf"\(asked for {len(splits.item_ids)}, at most \d+\)", too_many.stderr), too_many.stderr
+    lines = (folder / "items.tsv").read_text().splitlines()
+    (folder / "items.tsv").write_text("\n".join(lines[:3] + ["seven"] + lines[4:]) + "\n")
+    malformed = run(str(folder), "--user", str(user), "-k", "3")
+    assert malformed.returncode == 2 and "items.tsv, line 4: item_id 'seven' is not an integer" in malformed.stderr
+    (folder / "items.tsv").write_text("\n".join(lines[:3] + ["7\tan extra field"] + lines[4:]) + "\n")
+    ragged = run(str(folder), "--user", str(user), "-k", "3")
+    assert ragged.returncode == 2 and "items.tsv is not a tab-separated items table" in ragged.stderr
+    assert "line 4" in ragged.stderr
     missing = run(str(tmp_path / "nothing"), "--user", "1")
     assert missing.returncode == 2 and "no exported recommender" in missing.stderr

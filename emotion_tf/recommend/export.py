@@ -65,9 +65,34 @@ def export(module: TopKRecommender, folder, items: pd.DataFrame | None = None) -
     return folder
 
 
+def read_items(path: Path, n_items: int | None = None) -> pd.DataFrame:
+    """items.tsv as written by ``export``: an ``item_id`` column of distinct integers (one row per item of the
+    model), maybe a ``title``; ValueError naming the file and line of the first bad row."""
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"{path} is not a tab-separated items table: {error}") from None
+    if "item_id" not in table.columns:
+        raise ValueError(f"{path}: no item_id column (columns: {', '.join(table.columns) or 'none'})")
+    ids = pd.to_numeric(table["item_id"], errors="coerce")
+    bad = ids.isna() | (ids != ids.round())
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise ValueError(f"{path}, line {row + 2}: item_id {table['item_id'].iloc[row]!r} is not an integer")
+    repeated = ids.duplicated()
+    if repeated.any():
+        row = int(repeated.to_numpy().nonzero()[0][0])
+        raise ValueError(f"{path}, line {row + 2}: item_id {int(ids.iloc[row])} appears twice")
+    if n_items is not None and len(table) != n_items:
+        raise ValueError(f"{path} lists {len(table)} items, but the model ranks {n_items}")
+    return table.assign(item_id=ids.astype(np.int64))
+
+
 def load(folder):
-    """(the loaded module, the items table); FileNotFoundError naming the folder if it is not an export."""
+    """(the loaded module, the items table); FileNotFoundError naming the folder if it is not an export,
+    ValueError naming the file and line if items.tsv is malformed."""
     folder = Path(folder)
     if not (folder / SAVED_MODEL / "saved_model.pb").exists() or not (folder / ITEMS_FILE).exists():
         raise FileNotFoundError(f"no exported recommender in {folder} (expected {SAVED_MODEL}/ and {ITEMS_FILE})")
-    return tf.saved_model.load(str(folder / SAVED_MODEL)), pd.read_csv(folder / ITEMS_FILE, sep="\t")
+    items = read_items(folder / ITEMS_FILE)  # checked before the (slower) SavedModel is read
+    return tf.saved_model.load(str(folder / SAVED_MODEL)), items
