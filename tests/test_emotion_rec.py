@@ -130,6 +130,16 @@ def test_profiles_join_behaviour_emotion_and_recommendations(profiles, reviewed)
     scores = [r["score"] for r in profile["recommendations"]]
     assert scores == sorted(scores, reverse=True)
     assert profiles["cold_start"]["history"] == "empty"
+    # the label follows the sign and size of the emotion's contribution (in the user's score spread)
+    labels = {"raised": 0, "lowered": 0, "taste": 0}
+    for user in users.values():
+        for item in user["recommendations"]:
+            sd = item["emotion_contribution_sd"]
+            expected = ("emotion raised it" if sd > 0.5 else "emotion lowered it" if sd < -0.5 else "taste")
+            assert item["driven_by"] == expected
+            labels[expected.split()[-2] if expected != "taste" else "taste"] += 1
+            assert np.sign(sd) == np.sign(item["emotion_contribution"])
+    assert labels["taste"] > 0 and "standard deviations" in profiles["legend"]
 
 
 def test_profiles_export_and_the_cli(profiles, tmp_path):

@@ -26,7 +26,21 @@ from emotion_tf.emotion_rec.review_scores import LABELS
 from emotion_tf.emotion_rec.training import HISTORY, model_inputs
 from emotion_tf.training.results import write_text_atomically
 
-EMOTION_DRIVEN = 0.05  # |emotion contribution| above which a recommendation is called emotion-driven
+# A recommendation is called emotion-driven when the user's emotion state moved its score by more than this many
+# standard deviations of the user's scores over all items, up ("emotion raised it") or down ("emotion lowered it").
+EMOTION_DRIVEN = 0.5
+LEGEND = (f"driven_by: 'emotion raised it' / 'emotion lowered it' when the user's emotion state (against the "
+          f"average state) moved the item's score up / down by more than {EMOTION_DRIVEN} standard deviations of "
+          "this user's scores over all items (emotion_contribution_sd); 'taste' otherwise")
+
+
+def driven_by(contribution_sd: float) -> str:
+    """The label of a recommendation whose score the emotion state moved by ``contribution_sd`` user-score std."""
+    if contribution_sd > EMOTION_DRIVEN:
+        return "emotion raised it"
+    if contribution_sd < -EMOTION_DRIVEN:
+        return "emotion lowered it"
+    return "taste"
 
 
 def _queries(data, review_scores, users, times) -> QueryFeatures:
@@ -62,6 +76,7 @@ def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray,
     ratings = data.reviews.groupby("user_index")["rating"].mean()
     profiles = {}
     for user in users:
+        spread = float(scores[user].std()) or 1.0
         ranked = scores[user].copy()
         ranked[seen.of(user)] = -np.inf
         top = np.argsort(-ranked, kind="stable")[:k]
@@ -81,10 +96,10 @@ def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray,
             "recommendations": [
                 {"item_id": str(data.splits.item_ids[item]), "score": float(scores[user, item]),
                  "emotion_contribution": float(scores[user, item] - without[user, item]),
-                 "driven_by": ("emotion" if abs(scores[user, item] - without[user, item]) > EMOTION_DRIVEN
-                               else "taste")} for item in top],
+                 "emotion_contribution_sd": float((scores[user, item] - without[user, item]) / spread),
+                 "driven_by": driven_by((scores[user, item] - without[user, item]) / spread)} for item in top],
         }
-    return {"users": profiles, "cold_start": cold_start_profile("(new user)", data, k)}
+    return {"legend": LEGEND, "users": profiles, "cold_start": cold_start_profile("(new user)", data, k)}
 
 
 def cold_start_profile(user_id, data: ReviewedInteractions, k: int = 10) -> dict:
@@ -137,9 +152,10 @@ def format_profile(profile: dict) -> str:
         intensity = [v for k, v in emotion["state"].items() if k.endswith("intensity")]
         lines.append(f"  emotion: {emotion['label']} (intensity {np.mean(intensity):+.2f}, "
                      f"evidence {emotion['evidence']:.2f})")
-    lines.append("  recommendations:")
+    lines.append("  recommendations (emotion: how far the emotion state moved the score, in standard deviations of "
+                 f"the user's scores; beyond ±{EMOTION_DRIVEN} it is named):")
     for rank, item in enumerate(profile["recommendations"], start=1):
-        contribution = item.get("emotion_contribution")
-        extra = f", emotion {contribution:+.3f}" if contribution is not None else ""
+        contribution = item.get("emotion_contribution_sd")
+        extra = f", emotion {contribution:+.2f} sd" if contribution is not None else ""
         lines.append(f"    {rank:2d}. item {item['item_id']}  score {item['score']:.3f}{extra}  ({item['driven_by']})")
     return "\n".join(lines)
