@@ -104,6 +104,33 @@ def headline_table(records) -> str:
     return "\n".join(lines)
 
 
+def terminal_table(records, width: int = 100) -> str:
+    """A short aligned plain-text table for the terminal: task, dataset, model, the main metric and its bar.
+
+    One row per test (or online) record, no empty columns; the full Markdown summary is the results file's.
+    """
+    rows = []
+    for r in records:
+        if r.split not in ("test", "online"):
+            continue
+        metric = next((m for m in HEADLINE_METRICS if r.metrics.get(m) is not None), None) or next(
+            (m for m in SERVING_METRICS if r.metrics.get(m) is not None), None)
+        if metric is None:
+            continue
+        rows.append((r.task, r.dataset, r.model, f"{metric} {r.metrics[metric]:.4f}", anchor_text(r)))
+    if not rows:
+        return "(no test records)"
+    header = ("task", "dataset", "model", "main metric", "bar / anchor")
+    columns = [c for c in range(5) if c < 4 or any(row[4] for row in rows)]
+    widths = [max(len(str(row[c])) for row in [header, *rows]) for c in columns]
+    lines = []
+    for row in [header, *rows]:
+        line = "  ".join(str(row[c]).ljust(w) for c, w in zip(columns, widths)).rstrip()
+        lines.append(line if len(line) <= width else line[:width - 1] + "…")
+    lines.insert(1, "-" * min(width, max(len(line) for line in lines)))
+    return "\n".join(lines)
+
+
 def run_summary(records, tasks, command: str, seconds: float, finished: str) -> str:
     """The Markdown summary ``train_all.py`` prints and writes beside its results file.
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
 from emotion_tf import data  # noqa: E402
-from emotion_tf.report import run_summary  # noqa: E402
+from emotion_tf.report import run_summary, terminal_table  # noqa: E402
 from emotion_tf.tasks import TASKS  # noqa: E402
 from emotion_tf.training.distribution import (  # noqa: E402
     STRATEGIES, is_chief, make_strategy, set_jit, set_mixed_precision, use_strategy, writable_folder)
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
 
     command = "python scripts/train_all.py " + " ".join(sys.argv[1:] if argv is None else argv)
     summary = run_summary(records, names, command.strip(), time.time() - started, f"{datetime.now():%Y-%m-%d %H:%M}")
-    print("\n" + summary + "\n")
+    print("\n" + terminal_table(records) + "\n")  # short; the whole Markdown summary is in the .md file
     write_records(records, results_path)
     write_text_atomically(summary + "\n", results_path.with_suffix(".md"))  # never a half-written table
     print(f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "

@@ -3,7 +3,7 @@
 import numpy as np
 
 from emotion_tf.report import (anchor_text, headline_table, run_summary, sentiment_speed_table, sentiment_table,
-                               write_report)
+                               terminal_table, write_report)
 from emotion_tf.training.results import ResultRecord
 
 HARDWARE = "2 CPU cores (x86_64)"
@@ -42,6 +42,24 @@ def test_headline_table_has_one_row_per_test_record_with_its_main_metrics():
         "| recommend | ml-100k | softmax-cf-serving | latency_p50_ms 0.4700, numpy_latency_p50_ms 2.0000 |  |",
         "| emotion-rec | synthetic-bandit | bandit-linucb | mean_reward 0.4685 |  |",
     ]
+
+
+def test_terminal_table_is_short_aligned_and_has_no_empty_column():
+    records = [
+        record("sentiment", "lstm", "emotion-carer", split="validation", accuracy=0.95),
+        record("sentiment", "lstm", "emotion-carer", accuracy=0.91404, macro_f1=0.87),
+        record("recommend", "softmax-cf-serving", "ml-100k", latency_p50_ms=0.47),
+    ]
+    lines = terminal_table(records).splitlines()
+    assert lines[0].split() == ["task", "dataset", "model", "main", "metric", "bar", "/", "anchor"]
+    assert set(lines[1]) == {"-"}
+    assert lines[2].split()[:5] == ["sentiment", "emotion-carer", "lstm", "accuracy", "0.9140"]
+    assert lines[3].split() == ["recommend", "ml-100k", "softmax-cf-serving", "latency_p50_ms", "0.4700"]
+    assert lines[2].index("accuracy") == lines[3].index("latency_p50_ms")  # aligned columns
+    assert len(lines) == 4 and max(len(line) for line in lines) <= 100
+    no_anchor = terminal_table([records[2]]).splitlines()
+    assert "bar / anchor" not in no_anchor[0]  # no column that would be empty
+    assert terminal_table([records[0]]) == "(no test records)"
 
 
 def test_run_summary_names_command_hardware_and_every_task():
