@@ -39,6 +39,7 @@ from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
 from emotion_tf.tasks.baselines import synthetic_review_splits
+from emotion_tf.training.callbacks import EpochProgress
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_hparams, write_figure, write_metrics
@@ -170,14 +171,14 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     callbacks = [
         tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
+        EpochProgress(f"{corpus.key}/{model_name}", settings.monitor, "max" if "accuracy" in settings.monitor else "min"),
     ]
     train = corpus.splits.train
     log(f"{corpus.key}/{model_name}: {len(train):,} training texts, head {corpus.head.kind}, "
         f"sequence length {corpus.sequence_length}")
     started = time.time()
     history = classifier.fit(train["text"], _targets(corpus, "train"), corpus.splits.validation["text"],
-                             _targets(corpus, "validation"), callbacks=callbacks,
-                             verbose=2 if settings.architecture == ARCHITECTURE_BERT else 0)  # an epoch takes minutes
+                             _targets(corpus, "validation"), callbacks=callbacks, verbose=0)
     seconds = time.time() - started
     epochs = len(history.history["loss"])
     metrics, reports, extra = _scores(classifier, corpus)
