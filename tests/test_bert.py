@@ -319,3 +319,52 @@ def test_fine_tuning_runs_under_mixed_precision_and_xla(tmp_path):
     ids = classifier.tokenizer(tf.constant(texts[:4]))
     assert classifier.token_model(ids).dtype == tf.float32  # the head's probabilities stay float32
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_known_checkpoint_downloads_verified_into_the_cache(tmp_path, monkeypatch):
+    """The hub download, against a local server: every file pinned; a bad file leaves nothing behind."""
+    import hashlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from emotion_tf.data import pretrained
+
+    source = write_checkpoint(tmp_path / "source")
+    files = {path.name: path.read_bytes() for path in source.iterdir()}
+
+    class Hub(BaseHTTPRequestHandler):
+        routes = {}
+
+        def do_GET(self):
+            body = self.routes.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    Hub.routes = {f"/org/tiny-known/resolve/main/{name}": body for name, body in files.items()}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(pretrained, "HUB", f"http://127.0.0.1:{httpd.server_address[1]}")
+        pins = {name: hashlib.sha256(body).hexdigest() for name, body in files.items()}
+        monkeypatch.setitem(pretrained.KNOWN_CHECKPOINTS, "tiny-known", ("org/tiny-known", pins))
+        folder = resolve_checkpoint("tiny-known", data_dir=tmp_path / "empty-data", download=True)
+        assert folder == tmp_path / "cache" / "pretrained" / "tiny-known"
+        assert load_checkpoint(folder).config.hidden_size == 16
+        # a file on the hub that no longer matches its pin: refused, and the cache keeps nothing of it
+        monkeypatch.setitem(pretrained.KNOWN_CHECKPOINTS, "tiny-changed",
+                            ("org/tiny-known", {**pins, "vocab.txt": "0" * 64}))
+        with pytest.raises(DataError, match="vocab.txt"):
+            resolve_checkpoint("tiny-changed", data_dir=tmp_path / "empty-data", download=True)
+        assert not (tmp_path / "cache" / "pretrained" / "tiny-changed").exists()
+        assert [p.name for p in (tmp_path / "cache" / "pretrained").iterdir()] == ["tiny-known"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

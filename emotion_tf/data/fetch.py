@@ -199,10 +199,11 @@ def _extract(source: Source, downloaded: Path, folder: Path) -> None:
 def download_to_cache(spec: FolderSpec, root: Path, progress: bool = True) -> Path:
     """Download, check and install ``spec`` under ``root``; all or nothing."""
     root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{spec.folder}.partial-", dir=root))
+    # spec.folder may be nested (pretrained/<name>): the staging folder's name must not be
+    staging = Path(tempfile.mkdtemp(prefix=f".{spec.folder.replace('/', '_')}.partial-", dir=root))
     try:
         folder = staging / spec.folder
-        folder.mkdir()
+        folder.mkdir(parents=True)
         for number, source in enumerate(spec.sources):
             if progress:
                 print(f"downloading {spec.key}: {source.url}", file=sys.stderr)
@@ -219,6 +220,7 @@ def download_to_cache(spec: FolderSpec, root: Path, progress: bool = True) -> Pa
             downloaded.unlink()
         verify_folder(folder, spec)
         final = root / spec.folder
+        final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():  # an incomplete folder left by hand; ours are never incomplete
             shutil.rmtree(final)
         os.replace(folder, final)
