@@ -89,7 +89,41 @@ def check_texts(texts) -> np.ndarray:
     return np.asarray(checked, dtype=object)
 
 
-class SentimentClassifier:
+class RawTextClassifier:
+    """What every sentiment classifier that reads raw strings shares: serving, labels and intensity.
+
+    A subclass sets ``model`` (strings [n] -> probabilities [n, head.n_outputs]) and ``head``, and defines
+    ``predict_proba``.
+    """
+
+    model: tf.keras.Model | None = None
+    head: Head
+
+    @property
+    def serve(self):
+        """A compiled strings [n] -> probabilities [n, n_outputs] function (one trace for any n)."""
+        if self.model is None:
+            raise RuntimeError("call fit() or load() before predicting")
+        if getattr(self, "_serve_model", None) is not self.model:
+            self._serve_model = self.model
+            self._serve = tf.function(lambda texts: self.model(texts, training=False),
+                                      input_signature=[tf.TensorSpec([None], tf.string)])
+        return self._serve
+
+    def predict_proba(self, texts) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
+        """Class ids (single label) or multi-hot rows at ``threshold`` (multi-label)."""
+        probabilities = self.predict_proba(texts)
+        return (probabilities >= threshold).astype(np.int64) if self.head.multi_label else probabilities.argmax(1)
+
+    def intensity(self, texts) -> np.ndarray:
+        """Intensity in [-1, 1] per text (see emotion_tf.sentiment.heads)."""
+        return self.head.intensity(self.predict_proba(texts))
+
+
+class SentimentClassifier(RawTextClassifier):
     """An LSTM or Transformer classifier with its vectorizer, head, training loop and export.
 
     Args:
@@ -164,32 +198,12 @@ class SentimentClassifier:
                                         validation_data=self._ids(validation_texts, validation_labels),
                                         epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
 
-    @property
-    def serve(self):
-        """A compiled strings [n] -> probabilities [n, n_outputs] function (one trace for any n)."""
-        if self.model is None:
-            raise RuntimeError("call fit() or load() before predicting")
-        if getattr(self, "_serve_model", None) is not self.model:
-            self._serve_model = self.model
-            self._serve = tf.function(lambda texts: self.model(texts, training=False),
-                                      input_signature=[tf.TensorSpec([None], tf.string)])
-        return self._serve
-
     def predict_proba(self, texts, batch_size: int = 512) -> np.ndarray:
         """[n, head.n_outputs] probabilities for raw texts (empty or non-UTF-8 texts are refused)."""
         texts = check_texts(texts)
         serve = self.serve
         return np.concatenate([serve(tf.constant(texts[start:start + batch_size])).numpy()
                                for start in range(0, len(texts), batch_size)])
-
-    def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
-        """Class ids (single label) or multi-hot rows at ``threshold`` (multi-label)."""
-        probabilities = self.predict_proba(texts)
-        return (probabilities >= threshold).astype(np.int64) if self.head.multi_label else probabilities.argmax(1)
-
-    def intensity(self, texts) -> np.ndarray:
-        """Intensity in [-1, 1] per text (see emotion_tf.sentiment.heads)."""
-        return self.head.intensity(self.predict_proba(texts))
 
     def token_counts(self, texts) -> np.ndarray:
         """Tokens per text before the cut at ``sequence_length`` (characters for Chinese, words for English)."""

@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from emotion_tf.sentiment.bert import BertEncoder, BertPooling, POOLINGS
 from emotion_tf.sentiment.checkpoint import load_checkpoint
-from emotion_tf.sentiment.classifier import check_texts
+from emotion_tf.sentiment.classifier import RawTextClassifier, check_texts
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.text.wordpiece import WordPieceTokenizer
 from emotion_tf.training.distribution import global_batch_size, training_scope
@@ -75,7 +75,7 @@ def length_bucketed_batches(ids: tf.RaggedTensor, targets, batch_size: int, pad_
     return data.prefetch(tf.data.AUTOTUNE)
 
 
-class PretrainedClassifier:
+class PretrainedClassifier(RawTextClassifier):
     """A pretrained encoder fine-tuned for one head, with its tokenizer, training loop and export.
 
     Args:
@@ -170,17 +170,6 @@ class PretrainedClassifier:
 
     # --- prediction ---------------------------------------------------------------------------
 
-    @property
-    def serve(self):
-        """A compiled strings [n] -> probabilities [n, n_outputs] function."""
-        if self.model is None:
-            raise RuntimeError("call fit() or load() before predicting")
-        if getattr(self, "_serve_model", None) is not self.model:
-            self._serve_model = self.model
-            self._serve = tf.function(lambda texts: self.model(texts, training=False),
-                                      input_signature=[tf.TensorSpec([None], tf.string)])
-        return self._serve
-
     def predict_proba(self, texts, batch_size: int = 64) -> np.ndarray:
         """[n, head.n_outputs] probabilities for raw texts; texts of similar length are batched together."""
         texts = check_texts(texts)
@@ -204,13 +193,6 @@ class PretrainedClassifier:
                                         input_signature=[tf.TensorSpec([None, None], tf.int64)],
                                         reduce_retracing=True)
         return self._predict
-
-    def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
-        probabilities = self.predict_proba(texts)
-        return (probabilities >= threshold).astype(np.int64) if self.head.multi_label else probabilities.argmax(1)
-
-    def intensity(self, texts) -> np.ndarray:
-        return self.head.intensity(self.predict_proba(texts))
 
     def token_counts(self, texts) -> np.ndarray:
         """Word pieces per text before truncation; a text with more than ``reads`` of them is cut."""
