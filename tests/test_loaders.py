@@ -170,4 +170,52 @@ def test_tampered_shared_file_is_caught(tmp_path):
     (folder / "rt-polarity.neg").write_bytes(b"bad\n")
     with pytest.raises(DataError, match=r"rt-polarity\.pos has sha256 .*verify=False"):
         data.load("rt-polarity", tmp_path)
-    assert len(data.load("rt-polarity", tmp_path, verify=False)["all"]) == 2
+    # verify=False reads a changed file, but not one with another row count than the documented one
+    with pytest.raises(DataError, match=r"rt-polarity\.pos and rt-polarity\.neg gives 2 rows .* expected 10,662"):
+        data.load("rt-polarity", tmp_path, verify=False)
+
+
+def tiny_ml100k(folder, ratings=("1\t1\t5\t881250949", "2\t1\t3\t891717742"), genres="0|1" + "|0" * 17):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "u.data").write_text("\n".join(ratings) + "\n")
+    (folder / "u.item").write_text(f"1|Toy Story (1995)|01-Jan-1995||http://x|{genres}\n", encoding="latin-1")
+    (folder / "u.user").write_text("1|24|M|technician|85711\n2|53|F|other|94043\n")
+    (folder / "u.genre").write_text("unknown|0\n")
+    (folder / "u.occupation").write_text("other\n")
+    return folder
+
+
+def test_ml100k_values_outside_their_documented_range_name_file_and_line(tmp_path):
+    from emotion_tf.data.readers import read_ml100k
+
+    assert len(read_ml100k(tiny_ml100k(tmp_path / "good"))["interactions"]) == 2
+    with pytest.raises(DataError, match=r"u\.data:2: rating 9 outside 1\.\.5"):
+        read_ml100k(tiny_ml100k(tmp_path / "rating", ratings=("1\t1\t5\t881250949", "2\t1\t9\t891717742")))
+    with pytest.raises(DataError, match=r"u\.item:1: genre flag 'Adventure' is 'x', expected 0 or 1"):
+        read_ml100k(tiny_ml100k(tmp_path / "genre", genres="0|1|x" + "|0" * 16))
+
+
+def test_truncated_or_empty_ml100k_is_refused_even_unverified(tmp_path):
+    folder = tiny_ml100k(tmp_path / "ml-100k")
+    (folder / "u.genre").unlink()
+    with pytest.raises(DataError, match=r"ml-100k \(data_dir argument: the folder lacks u\.genre\)"):
+        data.load("ml-100k", tmp_path, verify=False, download=False)
+    (folder / "u.genre").write_text("unknown|0\n")
+    with pytest.raises(DataError, match=r"u\.data gives 2 rows for table 'interactions', expected 100,000"):
+        data.load("ml-100k", tmp_path, verify=False)
+    (folder / "u.data").write_text("")
+    with pytest.raises(DataError, match=r"u\.data gives 0 rows"):
+        data.load("ml-100k", tmp_path, verify=False)
+
+
+def test_hotel_csv_bad_byte_and_bad_label_name_their_own_line(tmp_path):
+    from emotion_tf.data.readers import read_chnsenticorp
+
+    good = "".join(f"1,房间很好{i}\n" for i in range(7766))
+    path = tmp_path / "ChnSentiCorp_htl_all.csv"
+    path.write_bytes(("label,review\n" + good).encode() + b"0,\xff bad byte\n")
+    with pytest.raises(DataError, match=r"not valid utf-8 at byte \d+ \(line 7768\)"):
+        read_chnsenticorp(tmp_path)
+    path.write_text("label,review\n" + good + "7,a label out of range\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"line 7768 has label '7', expected 0 or 1"):
+        read_chnsenticorp(tmp_path)

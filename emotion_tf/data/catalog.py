@@ -40,6 +40,29 @@ class CatalogEntry:
     package_folder: Callable[[], Path] | None = None  # for data shipped inside a dependency
 
 
+# The documented row count of every table (README's dataset table): a table with another count is a truncated or
+# different file, refused even with verify=False.  table -> (the file it comes from, rows).
+EXPECTED_ROWS = {
+    "ml-100k": {"interactions": ("u.data", 100_000), "items": ("u.item", 1_682), "users": ("u.user", 943)},
+    "amazon-musical-instruments": {"interactions": ("Musical_instruments_reviews.csv.zip", 10_261)},
+    "emotion-carer": {"train": ("train.txt", 16_000), "validation": ("val.txt", 2_000), "test": ("test.txt", 2_000)},
+    "goemotions": {"train": ("train.tsv", 43_410), "validation": ("dev.tsv", 5_426), "test": ("test.tsv", 5_427)},
+    "rt-polarity": {"all": ("rt-polarity.pos and rt-polarity.neg", 10_662)},
+    "chnsenticorp-htl": {"all": ("ChnSentiCorp_htl_all.csv", 7_766)},
+    "online-shopping-10cats": {"all": ("online_shopping_10_cats.zip", 62_774)},
+    "tianchi-sample": {"interactions": ("sample_user_behavior.csv", 1_999)},
+}
+
+
+def check_row_counts(key: str, folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """DataError naming the file when a table has another row count than the documented one."""
+    for table, (filename, expected) in EXPECTED_ROWS.get(key, {}).items():
+        found = len(tables[table])
+        if found != expected:
+            raise DataError(f"dataset {key!r}: {folder / filename} gives {found:,} rows for table {table!r}, "
+                            f"expected {expected:,}: the file is truncated, empty or another version of the data")
+
+
 def _plain(url: str, name: str, sha: str, **kw) -> Source:
     return Source(url=url, sha256=sha, members={"": name}, **kw)
 

@@ -127,7 +127,8 @@ def locate(spec: FolderSpec, data_dir=None, download: bool | None = None, verify
             if verify:
                 verify_folder(folder, spec)
             return folder
-        looked.append(f"{folder} ({origin})")
+        missing = [name for name in spec.files if not (folder / name).is_file()] if folder.is_dir() else []
+        looked.append(f"{folder} ({origin}" + (f": the folder lacks {', '.join(missing)})" if missing else ")"))
 
     if spec.sources and _download_allowed(download):
         return download_to_cache(spec, cache_root(), progress=progress)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from emotion_tf.data import readers, synthetic
-from emotion_tf.data.catalog import CATALOG
+from emotion_tf.data.catalog import CATALOG, check_row_counts
 from emotion_tf.data.dataset import DataError, Dataset
 from emotion_tf.data.fetch import locate, verify_folder
 
@@ -55,4 +55,6 @@ def load(key: str, data_dir=None, *, download: bool | None = None, verify: bool 
     info = entry.info
     if key == "goemotions":
         info = dataclasses.replace(info, labels=readers.goemotions_labels(folder))
-    return Dataset(info=info, tables=entry.read(folder), path=folder)
+    tables = entry.read(folder)
+    check_row_counts(key, folder, tables)
+    return Dataset(info=info, tables=tables, path=folder)

@@ -1,12 +1,14 @@
 """Readers: one function per dataset, from its folder to typed pandas tables.
 
-Each reader knows its dataset's quirks (encodings, separators, header lines)
-as documented in ``../shared/data/*/README.md``, and turns any row it cannot
-read into a DataError that names the file and line.
+Each reader knows its dataset's quirks (encodings, separators, header lines),
+checks the value ranges it documents (labels, ratings, flags), and turns any
+row it cannot read into a DataError that names the file and line.  Row counts
+are checked by the loader (``catalog.EXPECTED_ROWS``).
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -25,19 +27,35 @@ ML100K_GENRES = (
 TIANCHI_EVENTS = {1: "browse", 2: "favorite", 3: "cart", 4: "buy"}
 
 
-def read_text_file(path: Path, encoding: str) -> str:
-    """Decode a whole file, with an error naming the file and byte offset on failure."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error}") from error
+def decode(raw: bytes, encoding: str, what) -> str:
+    """Decode bytes, with an error naming ``what`` (a file), the byte offset and the line on failure."""
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}: not valid {encoding} at byte {error.start} (line {line}): {error.reason}"
-        ) from error
+        raise DataError(f"{what}: not valid {encoding} at byte {error.start} (line {line}): {error.reason}") from error
+
+
+def read_text_file(path: Path, encoding: str) -> str:
+    """Decode a whole file, with an error naming the file, byte offset and line on failure."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"cannot read {path}: {error}") from error
+    return decode(raw, encoding, path)
+
+
+def read_zip_member(path: Path, encoding: str, what: str) -> str:
+    """The one file inside a zip archive, decoded (errors name the archive, member, byte and line)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/")]
+            if len(names) != 1:
+                raise DataError(f"{path}: expected one file inside the archive, found {names}")
+            raw = archive.read(names[0])
+    except (zipfile.BadZipFile, OSError) as error:
+        raise DataError(f"{what}: cannot read the archive: {error}") from error
+    return decode(raw, encoding, what)
 
 
 def split_lines(text: str) -> list[str]:
@@ -51,10 +69,13 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def read_csv(path, what: str, **kwargs) -> pd.DataFrame:
-    """pandas.read_csv with errors that name the file; ``what`` names it inside a zip."""
+def read_csv(path, what: str, encoding: str = "utf-8", **kwargs) -> pd.DataFrame:
+    """pandas.read_csv with errors that name the file (``what`` names it inside a zip); the text is decoded
+    first, so a bad byte is reported with its offset and line in the file itself."""
+    path = Path(path)
+    text = read_zip_member(path, encoding, what) if path.suffix == ".zip" else read_text_file(path, encoding)
     try:
-        return pd.read_csv(path, on_bad_lines="error", **kwargs)
+        return pd.read_csv(io.StringIO(text), on_bad_lines="error", **kwargs)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError) as error:
         raise DataError(f"{what}: cannot parse as CSV: {error}") from error
 
@@ -128,12 +149,15 @@ def read_rt_polarity(folder: Path) -> dict[str, pd.DataFrame]:
 
 def _binary_review_table(frame: pd.DataFrame, what: str, extra=()) -> pd.DataFrame:
     require_columns(frame, ["label", "review", *extra], what)
-    if not frame["label"].isin([0, 1]).all():
-        bad = frame.index[~frame["label"].isin([0, 1])][0]
-        raise DataError(f"{what}: row {bad + 2} has label {frame['label'][bad]!r}, expected 0 or 1")
+    # one bad label makes pandas read the whole column as text: compare numbers, not strings
+    labels = pd.to_numeric(frame["label"], errors="coerce")
+    bad = ~labels.isin([0, 1])
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{what}: line {row + 2} has label {str(frame['label'].iloc[row])!r}, expected 0 or 1")
     table = pd.DataFrame({c: frame[c] for c in extra})
     table["text"] = frame["review"].fillna("").astype(str)
-    table["label"] = frame["label"].astype(np.int64)
+    table["label"] = labels.astype(np.int64)
     return table
 
 
@@ -180,6 +204,15 @@ def _to_int(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     return values.astype(np.int64)
 
 
+def _check_range(frame: pd.DataFrame, column: str, low, high, where) -> None:
+    """DataError at ``where(row)`` (file and line) for the first value of ``column`` outside [low, high]."""
+    values = frame[column].to_numpy()
+    bad = (values < low) | (values > high)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{where(row)}: {column} {values[row]} outside {low}..{high}")
+
+
 def read_ml100k(folder: Path) -> dict[str, pd.DataFrame]:
     """MovieLens 100K: u.data (tab), u.item (pipe, ISO-8859-1), u.user (pipe)."""
     path = folder / "u.data"
@@ -187,6 +220,7 @@ def read_ml100k(folder: Path) -> dict[str, pd.DataFrame]:
                         columns=["user_id", "item_id", "rating", "timestamp"])
     for column in data.columns:
         data[column] = _to_int(data, column, path)
+    _check_range(data, "rating", 1, 5, lambda row: f"{path}:{row + 1}")
 
     path = folder / "u.item"
     items = pd.DataFrame(_split_fields(path, "latin-1", "|", 5 + len(ML100K_GENRES)))
@@ -196,7 +230,13 @@ def read_ml100k(folder: Path) -> dict[str, pd.DataFrame]:
         "release_date": items[2],
         "imdb_url": items[4],
     })
-    flags = items.iloc[:, 5:].astype(np.int64).to_numpy()
+    flag_text = items.iloc[:, 5:]
+    bad = ~flag_text.isin(["0", "1"]).to_numpy()
+    if bad.any():
+        row, column = (int(i[0]) for i in np.nonzero(bad))
+        raise DataError(f"{path}:{row + 1}: genre flag {ML100K_GENRES[column]!r} is "
+                        f"{flag_text.iloc[row, column]!r}, expected 0 or 1")
+    flags = flag_text.astype(np.int64).to_numpy()
     table["genres"] = ["|".join(g for g, f in zip(ML100K_GENRES, row) if f) for row in flags]
     for genre, column in zip(ML100K_GENRES, flags.T):
         table[f"genre_{genre}"] = column
@@ -218,6 +258,11 @@ def read_amazon_musical_instruments(folder: Path) -> dict[str, pd.DataFrame]:
                             "reviewerName": str, "helpful": str})
     require_columns(frame, ["reviewerID", "asin", "overall", "unixReviewTime", "reviewText", "summary",
                             "helpful", "reviewerName"], what)
+    where = lambda row: f"{what}, record {row + 1} after the header"  # noqa: E731  (reviews span lines)
+    frame["overall"] = pd.to_numeric(frame["overall"], errors="coerce")
+    if frame["overall"].isna().any():
+        raise DataError(f"{where(int(np.flatnonzero(frame['overall'].isna().to_numpy())[0]))}: overall is not a number")
+    _check_range(frame, "overall", 1, 5, where)
     helpful = frame["helpful"].str.strip("[]").str.split(",", expand=True)
     table = pd.DataFrame({
         "user_id": frame["reviewerID"],
