@@ -116,10 +116,15 @@ def test_truncated_transfer_leaves_nothing(server):
     assert cache_is_empty()
 
 
-def test_missing_remote_file(server):
+def test_missing_remote_file(server, tmp_path):
     with pytest.raises(DataError, match="could not download .*nothing-here.zip.*404"):
         locate(spec_for(server + "/nothing-here.zip"), download=True, progress=False)
     assert cache_is_empty()
+    # a local folder that lacks the file: the error names the file as well as the failed download
+    (tmp_path / "tiny").mkdir()
+    with pytest.raises(DataError, match=r"not found locally \(looked in: .*tiny \(data_dir argument: the folder "
+                                        r"lacks reviews\.csv\).*download failed: could not download"):
+        locate(spec_for(server + "/nothing-here.zip"), data_dir=tmp_path, download=True, progress=False)
 
 
 def test_not_found_without_download_names_every_place_looked(tmp_path, monkeypatch):

@@ -131,7 +131,11 @@ def locate(spec: FolderSpec, data_dir=None, download: bool | None = None, verify
         looked.append(f"{folder} ({origin}" + (f": the folder lacks {', '.join(missing)})" if missing else ")"))
 
     if spec.sources and _download_allowed(download):
-        return download_to_cache(spec, cache_root(), progress=progress)
+        try:
+            return download_to_cache(spec, cache_root(), progress=progress)
+        except DataError as error:  # say what was missing locally too, not only that the download failed
+            raise DataError(f"dataset {spec.key!r} not found locally (looked in: {'; '.join(looked)}), and the "
+                            f"download failed: {error}") from error
 
     how = (
         f"Put the folder {spec.folder}/ (laid out as in ../shared/data) under a directory and pass "
