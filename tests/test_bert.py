@@ -32,7 +32,8 @@ from tiny_bert import random_tensors, tiny_config, vocabulary, write_checkpoint
 TEXTS = [
     "The weather is lovely today.", "It's so sunny outside!", "not good, NOT BAD... very good?",
     "Café déjà vu — naïve résumé", "i didnt feel happy", "Don't   you\tthink\nso?", "emoji 😀 and ☺ too",
-    "房间干净，服务很好！", "菜是凉的", "不好吃。不难吃！", "我觉得这家酒店还不错，but the service was terrible",
+    "房间干净，服务很好！", "菜是凉的", "不好吃。不难吃！",
+    "我觉得这家酒店还不错，but the service was terrible",
     "ＦＵＬＬ　ｗｉｄｔｈ", "a\u200bb\u00a0c", "x" * 120, "good " * 80, "", "   ",
     "Straße ΣΊΣΥΦΟΣ İstanbul", "日本語のテキストと한국어",
 ]

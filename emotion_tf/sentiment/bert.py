@@ -61,7 +61,7 @@ class BertConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> "BertConfig":
-        """From a ``config.json`` dictionary; unknown keys (``architectures``, ``transformers_version``...) are ignored."""
+        """From a ``config.json`` dictionary; other keys (``architectures``, ...) are ignored."""
         known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
         if "vocab_size" not in known:
             raise ValueError("config has no vocab_size")
@@ -107,7 +107,8 @@ class BertEmbedding(tf.keras.layers.Layer):
         self.word_embeddings = tf.keras.layers.Embedding(vocab_size, hidden_size, embeddings_initializer=initializer(),
                                                          name="word_embeddings")
         self.position_embeddings = tf.keras.layers.Embedding(max_position_embeddings, hidden_size,
-                                                             embeddings_initializer=initializer(), name="position_embeddings")
+                                                             embeddings_initializer=initializer(),
+                                                             name="position_embeddings")
         self.token_type_embeddings = tf.keras.layers.Embedding(type_vocab_size, hidden_size,
                                                                embeddings_initializer=initializer(),
                                                                name="token_type_embeddings")
@@ -147,7 +148,8 @@ class BertBlock(tf.keras.layers.Layer):
         self.attention = MultiHeadSelfAttention(num_heads, hidden_size // num_heads, dropout=attention_dropout,
                                                 name="attention")
         self.attention_norm = tf.keras.layers.LayerNormalization(epsilon=layer_norm_eps, name="attention_norm")
-        self.intermediate = tf.keras.layers.Dense(intermediate_size, kernel_initializer=initializer(), name="intermediate")
+        self.intermediate = tf.keras.layers.Dense(intermediate_size, kernel_initializer=initializer(),
+                                                  name="intermediate")
         self.activation = activation(hidden_act)  # applied in call: a Dense config cannot hold it
         self.output_dense = tf.keras.layers.Dense(hidden_size, kernel_initializer=initializer(), name="output_dense")
         self.output_norm = tf.keras.layers.LayerNormalization(epsilon=layer_norm_eps, name="output_norm")
@@ -157,7 +159,8 @@ class BertBlock(tf.keras.layers.Layer):
     def call(self, x, mask, training=None, return_attention_scores=False):
         attended, scores = self.attention(x, x, attention_mask=mask, return_attention_scores=True, training=training)
         h = self.attention_norm(x + self.attention_dropout_layer(attended, training=training))
-        y = self.output_norm(h + self.output_dropout(self.output_dense(self.activation(self.intermediate(h))), training=training))
+        feed_forward = self.output_dense(self.activation(self.intermediate(h)))
+        y = self.output_norm(h + self.output_dropout(feed_forward, training=training))
         return (y, scores) if return_attention_scores else y
 
     def get_config(self):

@@ -52,8 +52,10 @@ _EN_OPENING = ("I went to see this film on a rainy Sunday with two friends. The 
                "were fine and the tickets cost what they always cost. The story follows a family that moves to a "
                "small town by the sea, and the first hour shows their new house, their neighbours, the school and "
                "the harbour, one scene after another. ")
-_ZH_OPENING = ("我们一家三口周末入住这家酒店，从火车站打车过来大概二十分钟。前台办理入住的时候排了一会儿队，房间在十二楼，"
-               "窗户对着马路，房间里有两张床、一张桌子和一个小冰箱。酒店旁边有几家饭店和一个超市，早餐在二楼的餐厅，"
+_ZH_OPENING = ("我们一家三口周末入住这家酒店，从火车站打车过来大概二十分钟。"
+               "前台办理入住的时候排了一会儿队，房间在十二楼，"
+               "窗户对着马路，房间里有两张床、一张桌子和一个小冰箱。"
+               "酒店旁边有几家饭店和一个超市，早餐在二楼的餐厅，"
                "我们第二天早上八点下去吃的，人不算多。退房的时候前台也没有多问什么。")
 
 CHECKS = (

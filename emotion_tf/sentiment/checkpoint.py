@@ -190,7 +190,7 @@ class Checkpoint:
 
 
 def load_checkpoint(folder, max_length: int | None = None, truncation: str = "head") -> Checkpoint:
-    """Read config, tokenizer and weights of a Hugging Face BERT folder into a ``BertEncoder`` (see the module docstring).
+    """Config, tokenizer and weights of a Hugging Face BERT folder as a ``BertEncoder`` (see the module docstring).
 
     Args:
       folder: the checkpoint folder.

@@ -171,7 +171,8 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     callbacks = [
         tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
-        EpochProgress(f"{corpus.key}/{model_name}", settings.monitor, "max" if "accuracy" in settings.monitor else "min"),
+        EpochProgress(f"{corpus.key}/{model_name}", settings.monitor,
+                      "max" if "accuracy" in settings.monitor else "min"),
     ]
     train = corpus.splits.train
     log(f"{corpus.key}/{model_name}: {len(train):,} training texts, head {corpus.head.kind}, "
