@@ -33,7 +33,7 @@ from emotion_tf.sentiment.checkpoint import load_checkpoint
 from emotion_tf.sentiment.classifier import RawTextClassifier, check_texts
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.text.wordpiece import WordPieceTokenizer
-from emotion_tf.training.distribution import global_batch_size, training_scope
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
 
@@ -121,8 +121,10 @@ class PretrainedClassifier(RawTextClassifier):
         return tf.concat(chunks, axis=0)
 
     def _batches(self, texts, labels, shuffle: bool) -> tf.data.Dataset:
-        return length_bucketed_batches(self.token_ids(texts), self._targets(labels),
-                                       global_batch_size(self.batch_size), self.tokenizer.pad_id, shuffle, self.seed)
+        # batch_size is per replica: one global batch per step, sharded by example over workers
+        return shard_by_data(length_bucketed_batches(self.token_ids(texts), self._targets(labels),
+                                                     global_batch_size(self.batch_size), self.tokenizer.pad_id,
+                                                     shuffle, self.seed))
 
     # --- training -----------------------------------------------------------------------------
 
