@@ -369,3 +369,37 @@ def test_a_known_checkpoint_downloads_verified_into_the_cache(tmp_path, monkeypa
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_killed_fine_tuning_resumes_from_its_last_finished_epoch(tmp_path):
+    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+    texts, labels = planted_corpus(96, seed=3)
+
+    class Killed(Exception):
+        pass
+
+    class KillAfterFirstEpoch(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0:
+                raise Killed
+
+    class Epochs(tf.keras.callbacks.Callback):
+        seen = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.seen.append(epoch)
+
+    def classifier():
+        return PretrainedClassifier(folder, Head("binary", ("negative", "positive")), max_length=16,
+                                    learning_rate=3e-3, max_epochs=3, patience=3, batch_size=16)
+
+    with pytest.raises(Killed):
+        classifier().fit(texts[:64], labels[:64], texts[64:], labels[64:], callbacks=[KillAfterFirstEpoch()],
+                         verbose=0, backup_dir=tmp_path / "backup")
+    assert (tmp_path / "backup").is_dir()  # the finished epoch was saved
+    resumed = classifier()
+    history = resumed.fit(texts[:64], labels[:64], texts[64:], labels[64:], callbacks=[Epochs()], verbose=0,
+                          backup_dir=tmp_path / "backup")
+    assert Epochs.seen == [1, 2]  # epoch 0 was not trained again
+    assert len(history.history["loss"]) == 2
+    assert not (tmp_path / "backup").exists() or not any((tmp_path / "backup").iterdir())  # cleaned up when done
