@@ -50,3 +50,14 @@ def minilm() -> Path:
         pytest.skip(f"pretrained checkpoint not found at {folder} (set EMOTION_TF_DATA to a folder with "
                     "pretrained/all-MiniLM-L6-v2 to run this test)")
     return folder
+
+
+# The slowest modules go first, so that under ``pytest -n 2`` each starts while the other core works through
+# the many short tests, instead of starting last and running alone.
+SLOW_FIRST = ("test_quick_preset.py", "test_notebooks.py", "test_train_all.py", "test_bert.py",
+              "test_sentiment_models.py", "test_recommend_serving.py", "test_emotion_rec.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: position for position, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
