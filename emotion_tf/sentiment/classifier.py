@@ -122,6 +122,20 @@ class RawTextClassifier:
         """Intensity in [-1, 1] per text (see emotion_tf.sentiment.heads)."""
         return self.head.intensity(self.predict_proba(texts))
 
+    def settings(self) -> dict:
+        raise NotImplementedError
+
+    def save(self, folder) -> Path:
+        """Write the string-in SavedModel and classifier.json (``settings()``); ``load`` reads them in any process."""
+        if self.model is None:
+            raise RuntimeError("nothing to save: call fit() first")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save(folder / "model", save_format="tf")
+        (folder / "classifier.json").write_text(json.dumps(self.settings(), indent=2, ensure_ascii=False),
+                                                encoding="utf-8")
+        return folder
+
 
 class SentimentClassifier(RawTextClassifier):
     """An LSTM or Transformer classifier with its vectorizer, head, training loop and export.
@@ -216,17 +230,10 @@ class SentimentClassifier(RawTextClassifier):
         """How many tokens of a text the model reads."""
         return int(self.sequence_length)
 
-    def save(self, folder) -> Path:
-        """Write the string-in SavedModel and the head; ``load`` reads them back in any process."""
-        if self.model is None:
-            raise RuntimeError("nothing to save: call fit() first")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(folder / "model", save_format="tf")
-        settings = {"architecture": self.architecture, "language": self.language, "head": self.head.to_json(),
-                    "sequence_length": self.sequence_length, "max_tokens": self.max_tokens}
-        (folder / "classifier.json").write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
-        return folder
+    def settings(self) -> dict:
+        """What ``load`` needs besides the SavedModel (written as classifier.json)."""
+        return {"architecture": self.architecture, "language": self.language, "head": self.head.to_json(),
+                "sequence_length": self.sequence_length, "max_tokens": self.max_tokens}
 
     @classmethod
     def load(cls, folder) -> "SentimentClassifier":

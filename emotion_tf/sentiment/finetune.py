@@ -22,7 +22,6 @@ longest text (``length_bucketed_batches``), so on a CPU a 10-token tweet does no
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -216,17 +215,6 @@ class PretrainedClassifier(RawTextClassifier):
                 "truncation": self.truncation, "pooling": self.pooling,
                 "checkpoint": None if self.checkpoint is None else self.checkpoint.name,
                 "language": "multilingual"}
-
-    def save(self, folder) -> Path:
-        """The string-in SavedModel (tokenizer inside) and classifier.json; ``load`` reads them in any process."""
-        if self.model is None:
-            raise RuntimeError("nothing to save: call fit() first")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(folder / "model", save_format="tf")
-        (folder / "classifier.json").write_text(json.dumps(self.settings(), indent=2, ensure_ascii=False),
-                                                encoding="utf-8")
-        return folder
 
     @classmethod
     def from_saved(cls, folder: Path, settings: dict) -> "PretrainedClassifier":
