@@ -1,10 +1,10 @@
-"""The results report: figures and tables drawn from results files only (PROTOCOLS.md records).
+"""The results report: figures and tables drawn from results files only (docs/protocols.md records).
 
 ``write_report(records, folder)`` draws what the records hold and writes ``folder/report.md`` beside the
 PNGs:
 
 * ranking: test Recall@20 and NDCG@20 of every model on each interaction dataset, mean ± std over seeds,
-  beside the published anchors of PROTOCOLS.md;
+  beside the published anchors of docs/protocols.md;
 * emotion recognition: test accuracy (macro F1 for multi-label data) of every model on each corpus, beside
   the bar each dataset must pass;
 * the emotion-driven recommender's ablation (Recall@20 and RMSE per variant) and its feedback loop
@@ -29,16 +29,16 @@ import numpy as np  # noqa: E402
 from emotion_tf.sentiment.plots import confusion_matrix_figure  # noqa: E402
 from emotion_tf.training.results import format_seed_table, format_table, hardware_description  # noqa: E402
 
-# PROTOCOLS.md, "Published anchors": ml-100k under this protocol (RecBole 1.2.1, test R@20 / N@20)
+# docs/protocols.md, "Published anchors": ml-100k under this protocol (RecBole 1.2.1, test R@20 / N@20)
 RANKING_ANCHORS = {"ml-100k": {"RecBole EASE": (0.3998, 0.3465), "RecBole MultiVAE": (0.3920, 0.3243),
                                "RecBole LightGCN": (0.3693, 0.3135), "RecBole BPR": (0.3647, 0.3108),
                                "RecBole Pop": (0.1789, 0.1499)}}
-# the emotion-recognition issue's bars (accuracy; macro F1 for goemotions) and published anchors
+# the project's targets per corpus (accuracy; macro F1 for goemotions) and published anchors
 SENTIMENT_BARS = {"emotion-carer": 0.92, "chnsenticorp-htl": 0.91, "online-shopping-10cats": 0.94,
                   "rt-polarity": 0.80, "goemotions": 0.42}
 MULTI_LABEL_CORPORA = ("goemotions",)  # scored by macro F1; the others by accuracy
 SENTIMENT_ANCHORS = {"emotion-carer": ("DistilBERT", 0.938), "chnsenticorp-htl": ("BERT-base", 0.943),
-                     "rt-polarity": ("Kim CNN", 0.81)}
+                     "rt-polarity": ("Kim CNN", 0.81), "goemotions": ("BERT-base", 0.46)}
 # RecBole models that match ours, for the headline table's anchor column
 RANKING_ANCHOR_OF_MODEL = {"ease": "RecBole EASE", "lightgcn": "RecBole LightGCN", "pop": "RecBole Pop",
                            "mf-bpr": "RecBole BPR"}
@@ -67,7 +67,7 @@ def sentiment_metric(dataset: str) -> str:
 
 
 def anchor_text(record) -> str:
-    """The bar and the published anchor (PROTOCOLS.md) a test record is read against, or ""."""
+    """The bar and the published anchor (docs/protocols.md) a test record is read against, or ""."""
     if record.dataset in SENTIMENT_BARS and record.task in ("sentiment", "sentiment-pretrained", "text-baselines"):
         text = f"bar {SENTIMENT_BARS[record.dataset]:.2f} ({sentiment_metric(record.dataset).replace('_', ' ')})"
         if record.dataset in SENTIMENT_ANCHORS:
@@ -102,6 +102,71 @@ def headline_table(records) -> str:
         cells = ", ".join(f"{m} {r.metrics[m]:.4f}" for m in shown)
         lines.append(f"| {r.task} | {r.dataset} | {r.model} | {cells} | {anchor_text(r)} |")
     return "\n".join(lines)
+
+
+# README's results at a glance: (section, tasks, datasets, metric or None for each corpus's own, baseline models)
+GLANCE_ROWS = (
+    ("emotion recognition", ("text-baselines", "sentiment", "sentiment-pretrained"), tuple(SENTIMENT_BARS), None,
+     ("tfidf-logreg",)),
+    ("behaviour prediction and recommendation", ("ranking-baselines", "behavior-gcn", "recommend"), ("ml-100k",),
+     "recall@20", ("pop", "ease")),
+    ("emotion-driven recommendation", ("emotion-rec",), ("amazon-musical-instruments",), "recall@20",
+     ("pop", "behaviour-only")),
+)
+GLANCE_BEGIN, GLANCE_END = "<!-- glance: made by scripts/make_report.py -->", "<!-- /glance -->"
+
+
+def unique_runs(records) -> list:
+    """One record per (task, model, dataset, split, seed), the last one given: a run found in several files counts once."""
+    return list({(r.task, r.model, r.dataset, r.split, r.seed): r for r in records}.values())
+
+
+def glance_table(records) -> str:
+    """README's results table: per section and dataset, the project's model chosen on validation, beside its peers.
+
+    For each row of ``GLANCE_ROWS`` the model with the best mean validation metric (over the seeds the records
+    hold) is shown with its test mean ± std; the strongest baseline the same way; then the published anchor.
+    """
+    records = unique_runs(records)
+    lines = ["| section | dataset (test metric) | project model, chosen on validation | best baseline, same way | "
+             "published anchor |", "|---|---|---|---|---|"]
+
+    def summary(runs, split, metric):
+        values = [r.metrics[metric] for r in runs if r.split == split and metric in r.metrics]
+        return (*_mean_std(values), len(values)) if values else None
+
+    def cell(model, runs, metric):
+        mean, std, n = summary(runs, "test", metric)
+        return f"{model} {mean:.4f}" + (f" ± {std:.4f} ({n} seeds)" if n > 1 else " (1 seed)")
+
+    for section, tasks, datasets, metric, baselines in GLANCE_ROWS:
+        for dataset in datasets:
+            main = metric or sentiment_metric(dataset)
+            # the same model on the same split and seed in two tasks (EASE is a baseline of three) counts once
+            rows = {(r.model, r.split, r.seed): r for r in records if r.task in tasks and r.dataset == dataset}
+            runs = _by(rows.values(), "model")
+            scored = {model: summary(group, "validation", main) for (model,), group in runs.items()
+                      if summary(group, "validation", main) and summary(group, "test", main)}
+            if not scored:
+                continue
+            pick = lambda names: max(names, key=lambda m: scored[m][0]) if names else None  # noqa: E731
+            model = pick([m for m in scored if m not in baselines])
+            baseline = pick([m for m in scored if m in baselines])
+            anchor = SENTIMENT_ANCHORS.get(dataset) or (("RecBole EASE", RANKING_ANCHORS[dataset]["RecBole EASE"][0])
+                                                         if dataset in RANKING_ANCHORS else None)
+            lines.append(f"| {section} | {dataset} ({main.replace('_', ' ')}) | "
+                         f"{cell(model, runs[(model,)], main) if model else ''} | "
+                         f"{cell(baseline, runs[(baseline,)], main) if baseline else ''} | "
+                         f"{f'{anchor[0]} {anchor[1]:.3f}' if anchor else ''} |")
+    return "\n".join(lines)
+
+
+def replace_glance(readme_text: str, table: str) -> str:
+    """README's text with the block between the glance markers replaced by ``table``; ValueError without markers."""
+    start, end = readme_text.find(GLANCE_BEGIN), readme_text.find(GLANCE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no {GLANCE_BEGIN} ... {GLANCE_END} block")
+    return readme_text[:start + len(GLANCE_BEGIN)] + "\n" + table + "\n" + readme_text[end:]
 
 
 def terminal_table(records, width: int = 100) -> str:
@@ -172,7 +237,7 @@ def ranking_figure(records, dataset: str):
     return figure
 
 
-SENTIMENT_MODELS = ("tfidf-logreg", "lstm", "bilstm", "transformer", "transformer-mlm")  # the columns, in order
+SENTIMENT_MODELS = ("tfidf-logreg", "lstm", "bilstm", "transformer", "transformer-mlm", "bert")  # the columns, in order
 
 
 def _sentiment_tests(records, seed: int = 0) -> dict:
@@ -323,13 +388,15 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
     file: a full-preset run repeats the seed-0 runs of the per-task files, and counting them twice would
     shrink every standard deviation.
     """
-    records = list({(r.task, r.model, r.dataset, r.split, r.seed): r for r in records}.values())
+    records = unique_runs(records)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     hardware = sorted({r.hardware for r in records if r.hardware})
     lines = ["# Results report", "",
              "Drawn by `python scripts/make_report.py` from the results files listed at the end; every number here "
-             f"is in one of them. Hardware: {', '.join(hardware) or 'not recorded'}.", ""]
+             f"is in one of them. Hardware: {', '.join(hardware) or 'not recorded'}.", "",
+             "## At a glance", "", "Test split; each model chosen on validation (README shows this table).", "",
+             glance_table(records), ""]
 
     def figure_section(title, name, figure, text=""):
         if figure is None:
@@ -342,8 +409,8 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
                            and r.task != "emotion-rec"}):
         figure_section(f"Ranking on {dataset}", f"ranking-{dataset}.png", ranking_figure(
             [r for r in records if r.task != "emotion-rec"], dataset),
-            "Test split, full ranking (PROTOCOLS.md); bars are mean ± std over the seeds in the files; dashed "
-            "lines are the published anchors where PROTOCOLS.md gives them.")
+            "Test split, full ranking (docs/protocols.md); bars are mean ± std over the seeds in the files; dashed "
+            "lines are the published anchors where docs/protocols.md gives them.")
     figure_section("Emotion recognition", "sentiment.png", sentiment_figure(records),
                    "Test split, seed 0; dashed: the bar each dataset must pass.")
     if _sentiment_tests(records):

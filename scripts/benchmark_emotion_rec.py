@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The emotion-driven recommender's ablation over seeds, with a paired significance test.
 
-    python scripts/benchmark_emotion_rec.py --data-dir ../shared/data --seeds 0 1 2 3 4 \\
+    python scripts/benchmark_emotion_rec.py --data-dir DATA --seeds 0 1 2 3 4 \\
         --results docs/results/emotion-rec-ablation.json
 
 Runs the ``emotion-rec`` task (full preset: the simulated world and Amazon Musical Instruments) once per
@@ -26,7 +26,7 @@ from emotion_tf.training.results import format_seed_table, write_records, write_
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", default=None, help="folder laid out like ../shared/data")
+    parser.add_argument("--data-dir", default=None, help="folder laid out as docs/protocols.md says")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--datasets", default=None, help="comma-separated keys (default: all)")
     parser.add_argument("--preset", choices=("quick", "full"), default="full")

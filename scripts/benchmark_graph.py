@@ -4,7 +4,7 @@
     python scripts/benchmark_graph.py --results benchmark_graph.json
 
 Generates the simulated world (``--users`` 13,000 and 5,000 items give about 1.0M implicit interactions),
-splits it per PROTOCOLS.md, and trains the normalized GCN and LightGCN for ``--epochs`` epoch(s) each with
+splits it per docs/protocols.md, and trains the normalized GCN and LightGCN for ``--epochs`` epoch(s) each with
 full-graph propagation once per step, then scores validation by full ranking over all items. Prints and
 saves seconds per epoch, examples per second and peak memory (the process's maximum resident set size).
 The ml-100k quality-and-time numbers come from ``train_all.py --preset full --only behavior-gcn``.

@@ -1,10 +1,10 @@
 #!/usr/bin/env python
 """Draw the results report (docs/report/report.md and its figures) from results files.
 
-    python scripts/make_report.py                                  # the files in docs/results/
+    python scripts/make_report.py                                  # the files in docs/results/, and README's table
     python scripts/make_report.py my-run/results.json --out my-report
 
-Every figure and table is computed from the records in the files (PROTOCOLS.md format); the files and the
+Every figure and table is computed from the records in the files (docs/protocols.md format); the files and the
 commands that made them are listed in docs/results/README.md.  By default the quick preset's records are
 left out: they are a smoke run on small embedded data (the same dataset keys on smaller worlds), not
 results.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emotion_tf.report import write_report  # noqa: E402
-from emotion_tf.training.results import read_records  # noqa: E402
+from emotion_tf.report import glance_table, replace_glance, write_report  # noqa: E402
+from emotion_tf.training.results import read_records, write_text_atomically  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,13 @@ def main(argv=None) -> int:
     path = write_report(records, args.out, sources=[str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f)
                                                     for f in files])
     print(f"wrote {path} from {len(records)} records in {len(files)} files")
+    if not args.results:  # the committed results: README's glance table is redrawn from them too
+        readme = ROOT / "README.md"
+        try:
+            write_text_atomically(replace_glance(readme.read_text(encoding="utf-8"), glance_table(records)), readme)
+        except ValueError as error:
+            raise SystemExit(f"error: {readme}: {error}")
+        print(f"updated the results table of {readme}")
     return 0
 
 

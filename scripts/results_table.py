@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Print a results file (PROTOCOLS.md records) as Markdown tables, one per task, for README and docs.
+"""Print a results file (docs/protocols.md records) as Markdown tables, one per task, for README and docs.
 
     python scripts/results_table.py results.json --split test
     python scripts/results_table.py results.json --split test --metrics accuracy,macro_f1,recall@20,ndcg@20

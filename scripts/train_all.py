@@ -2,9 +2,9 @@
 """Train and score every registered task, one after another, and write one results file.
 
     python scripts/train_all.py                       # quick preset: embedded data, minutes on 2 CPU cores
-    python scripts/train_all.py --preset full --data-dir ../shared/data --results results.json
+    python scripts/train_all.py --preset full --data-dir DATA --results results.json
     python scripts/train_all.py --only text-baselines --seed 3
-    python scripts/train_all.py --preset full --data-dir ../shared/data --datasets chnsenticorp-htl,rt-polarity
+    python scripts/train_all.py --preset full --data-dir DATA --datasets chnsenticorp-htl,rt-polarity
     python scripts/train_all.py --list
     python scripts/train_all.py --logdir tensorboard_logs/my-run --resume   # after a kill: skip finished tasks
     python scripts/train_all.py --preset full --data-dir DATA --strategy mirrored --mixed-precision --jit
@@ -12,7 +12,7 @@
 
 Each task logs to TensorBoard under ``--logdir`` (default
 ``tensorboard_logs/<preset>-<date>-<time>``); the results records of
-PROTOCOLS.md go to ``--results`` (default ``<logdir>/results.json``), and a
+docs/protocols.md go to ``--results`` (default ``<logdir>/results.json``), and a
 summary table is printed and written next to them as Markdown.  If a task
 fails, the others still run, and the script exits with status 1 naming it.
 
@@ -61,7 +61,7 @@ def parse_args(argv=None):
                         help="run the tasks only on these datasets (e.g. emotion-carer,rt-polarity)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None,
-                        help="folder laid out like ../shared/data (default: $EMOTION_TF_DATA, then the cache)")
+                        help="folder laid out as docs/protocols.md says (default: $EMOTION_TF_DATA, then the cache)")
     parser.add_argument("--logdir", default=None, help="TensorBoard folder of this run")
     parser.add_argument("--results", default=None, help="results JSON path (default: <logdir>/results.json)")
     parser.add_argument("--resume", action="store_true",
@@ -122,6 +122,14 @@ def resume_conflict(path: Path, options: dict) -> str | None:
             + ". Resume with the same options, or pass another --logdir/--results for a new run.")
 
 
+def relative_logdir(folder: str, run_folder: Path) -> str:
+    """``folder`` relative to the run's TensorBoard folder when it lies inside it, else as given."""
+    try:
+        return Path(folder).resolve().relative_to(run_folder.resolve()).as_posix()
+    except ValueError:
+        return folder
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
@@ -178,6 +186,8 @@ def main(argv=None) -> int:
             failures.append(f"{name}: {type(error).__name__}: {error}")
             context.log(f"FAILED: {error}")
             continue
+        for record in new:  # relative to the run folder, so a results file names no machine path
+            record.logdir = relative_logdir(record.logdir, logdir)
         records += new
         write_records(records, results_path)  # after every task, so a kill loses at most one task
         context.log(f"done, {len(new)} records")

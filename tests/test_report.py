@@ -1,8 +1,10 @@
-"""emotion_tf.report: the headline table against PROTOCOLS.md's anchors, the run summary, the report's files."""
+"""emotion_tf.report: the headline table against docs/protocols.md's anchors, the run summary, the report's files."""
+
+from pathlib import Path
 
 import numpy as np
 
-from emotion_tf.report import (anchor_text, headline_table, run_summary, sentiment_speed_table, sentiment_table,
+from emotion_tf.report import (anchor_text, glance_table, headline_table, run_summary, sentiment_speed_table, sentiment_table,
                                terminal_table, write_report)
 from emotion_tf.training.results import ResultRecord
 
@@ -16,7 +18,7 @@ def record(task, model, dataset, split="test", seed=0, **metrics):
 def test_anchors_follow_the_dataset_and_the_model():
     carer = record("sentiment", "lstm", "emotion-carer", accuracy=0.91)
     assert anchor_text(carer) == "bar 0.92 (accuracy); DistilBERT 0.938"
-    assert anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro f1)"
+    assert anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro f1); BERT-base 0.460"
     lightgcn = record("behavior-gcn", "lightgcn", "ml-100k", **{"recall@20": 0.38, "ndcg@20": 0.32})
     assert anchor_text(lightgcn) == "RecBole LightGCN 0.3693 / 0.3135 (R@20 / N@20)"
     # no RecBole twin: read against the best RecBole model (EASE), and say so
@@ -107,3 +109,39 @@ def test_sentiment_tables_pivot_models_into_columns_with_the_best_in_bold():
     speed = sentiment_speed_table(records).splitlines()
     assert speed[2] == "| emotion-carer | 827, 3.4 |  |"
     assert speed[3] == "| goemotions |  |  |"  # no training speed recorded: empty, not invented
+
+
+def test_readme_results_table_is_the_one_make_report_draws_from_the_committed_results():
+    from emotion_tf.report import GLANCE_BEGIN, GLANCE_END, glance_table
+    from emotion_tf.training.results import read_records
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(f for f in (root / "docs" / "results").glob("*.json") if not f.name.startswith("quick-preset"))
+    table = glance_table([record for path in files for record in read_records(path)])
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shown = readme[readme.index(GLANCE_BEGIN) + len(GLANCE_BEGIN):readme.index(GLANCE_END)].strip()
+    assert shown == table, "README's table is stale: run python scripts/make_report.py"
+
+
+def test_glance_table_chooses_on_validation_and_counts_a_run_of_two_tasks_once():
+    records = [
+        # the transformer is better on test, the lstm on validation: the lstm is shown
+        record("sentiment", "lstm", "rt-polarity", split="validation", accuracy=0.84),
+        record("sentiment", "lstm", "rt-polarity", accuracy=0.80),
+        record("sentiment", "transformer", "rt-polarity", split="validation", accuracy=0.82),
+        record("sentiment", "transformer", "rt-polarity", accuracy=0.83),
+        record("text-baselines", "tfidf-logreg", "rt-polarity", split="validation", accuracy=0.77),
+        record("text-baselines", "tfidf-logreg", "rt-polarity", accuracy=0.76),
+    ]
+    for seed, value in ((0, 0.38), (1, 0.40)):  # EASE of seed 0 appears in two tasks: counted once
+        for task in ("ranking-baselines", "recommend")[:2 - seed]:
+            records += [record(task, "ease", "ml-100k", split="validation", seed=seed, **{"recall@20": value}),
+                        record(task, "ease", "ml-100k", seed=seed, **{"recall@20": value})]
+    records += [record("recommend", "softmax-cf", "ml-100k", split=split, **{"recall@20": 0.39})
+                for split in ("validation", "test")]
+    rows = glance_table(records).splitlines()[2:]
+    assert rows[0] == ("| emotion recognition | rt-polarity (accuracy) | lstm 0.8000 (1 seed) | "
+                       "tfidf-logreg 0.7600 (1 seed) | Kim CNN 0.810 |")
+    assert rows[1] == ("| behaviour prediction and recommendation | ml-100k (recall@20) | softmax-cf 0.3900 (1 seed) | "
+                       f"ease 0.3900 ± {np.std([0.38, 0.40], ddof=1):.4f} (2 seeds) | RecBole EASE 0.400 |")
+    assert len(rows) == 2

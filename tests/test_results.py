@@ -1,4 +1,4 @@
-"""Results records: the PROTOCOLS.md format, written atomically, read back, tabulated."""
+"""Results records: the docs/protocols.md format, written atomically, read back, tabulated."""
 
 import json
 

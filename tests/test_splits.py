@@ -1,4 +1,4 @@
-"""Splits of PROTOCOLS.md: no text and no (user, item) pair in two splits, seeded, stratified."""
+"""Splits of docs/protocols.md: no text and no (user, item) pair in two splits, seeded, stratified."""
 
 import numpy as np
 import pandas as pd

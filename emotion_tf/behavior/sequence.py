@@ -8,7 +8,7 @@ sequence of items that predicts the next one::
       -> Embedding(n_items + 1, d, mask_zero) -> GRU(d) (or LSTM) -> Dense(n_items) logits of the next item
 
 Training examples are every prefix of every user's training sequence (the last ``max_length`` items
-before each position); evaluation follows the temporal split of PROTOCOLS.md: the validation item is
+before each position); evaluation follows the temporal split of docs/protocols.md: the validation item is
 predicted from the training sequence, the test item from training + validation, seen items masked.
 """
 

@@ -85,7 +85,7 @@ def scorer(model: GraphRecommender):
 
 
 def evaluate_split(model: GraphRecommender, splits: InteractionSplits, split: str, ks=(10, 20)) -> dict:
-    """Full-ranking metrics of ``split`` ("validation" or "test"), seen items masked per PROTOCOLS.md."""
+    """Full-ranking metrics of ``split`` ("validation" or "test"), seen items masked per docs/protocols.md."""
     return ranking.evaluate_split(scorer(model), splits, split, ks=ks)
 
 

@@ -1,7 +1,7 @@
-"""Data: loaders for every dataset of PROTOCOLS.md, the simulated world, and the splits.
+"""Data: loaders for every dataset of docs/protocols.md, the simulated world, and the splits.
 
     from emotion_tf import data
-    ml = data.load("ml-100k", data_dir="../shared/data")
+    ml = data.load("ml-100k", data_dir="DATA")
     splits = data.split_interactions(ml["interactions"], seed=0)
 """
 

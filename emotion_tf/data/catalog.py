@@ -1,10 +1,10 @@
-"""The datasets of PROTOCOLS.md: where each lives, how it is pinned, how it is read.
+"""The datasets of docs/protocols.md: where each lives, how it is pinned, how it is read.
 
-Hashes and sources are those of ``../shared/data/*/README.md``.  Where the
+Hashes are those of the layout table in ``docs/protocols.md``.  Where the
 canonical publisher serves an archive whose own hash we could not record
 (GroupLens, Cornell), the archive is unpinned but every file taken out of it
 is pinned, which is the check that matters.  Sources pinned to a repository
-commit are the public copies ``../shared/data`` was taken from, byte for byte.
+commit are public copies of the original files, byte for byte.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ class DatasetInfo:
     """Metadata that travels with every loaded dataset.
 
     Attributes:
-      key: the PROTOCOLS.md key, e.g. ``"ml-100k"``.
+      key: the docs/protocols.md key, e.g. ``"ml-100k"``.
       kind: ``"text"`` (classification corpora) or ``"interactions"``
         (user-item logs).
       description: one line on what the data is.

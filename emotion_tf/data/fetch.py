@@ -2,14 +2,14 @@
 
 Resolution order for a dataset whose folder is ``spec.folder``:
 
-1. the ``data_dir`` argument (a folder laid out like ``../shared/data``),
+1. the ``data_dir`` argument (a folder laid out as ``docs/protocols.md`` says),
 2. the ``EMOTION_TF_DATA`` environment variable (same layout),
 3. the user cache, ``$EMOTION_TF_CACHE`` or ``~/.cache/emotion_tf/datasets``,
 4. a download from the dataset's public source into the cache, when allowed
    (``download=True``, or ``EMOTION_TF_DOWNLOAD`` not set to ``0``).
 
 Every file the readers use is pinned by sha256 (the hashes in
-``../shared/data/*/README.md``).  A download goes into a hidden temporary
+the layout table of ``docs/protocols.md``).  A download goes into a hidden temporary
 folder inside the cache; the archive's own hash is checked where it is known,
 the extracted files' hashes always; only a folder that passed every check is
 renamed into place.  On any failure the temporary folder is removed, so the
@@ -138,7 +138,7 @@ def locate(spec: FolderSpec, data_dir=None, download: bool | None = None, verify
                             f"download failed: {error}") from error
 
     how = (
-        f"Put the folder {spec.folder}/ (laid out as in ../shared/data) under a directory and pass "
+        f"Put the folder {spec.folder}/ (laid out as docs/protocols.md says) under a directory and pass "
         f"data_dir=... (scripts: --data-dir) or set {DATA_ENV} to that directory"
     )
     if spec.sources:

@@ -1,4 +1,4 @@
-"""``load(key)``: the one entry point to every dataset of PROTOCOLS.md."""
+"""``load(key)``: the one entry point to every dataset of docs/protocols.md."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def load(key: str, data_dir=None, *, download: bool | None = None, verify: bool 
     """Load a dataset as typed pandas tables plus metadata.
 
     Args:
-      key: a key of PROTOCOLS.md (see ``keys()``).
-      data_dir: a folder laid out like ``../shared/data``; see ``emotion_tf.data.fetch``
+      key: a key of docs/protocols.md (see ``keys()``).
+      data_dir: a folder laid out as ``docs/protocols.md`` says; see ``emotion_tf.data.fetch``
         for the order in which folders, the cache and a download are tried.
       download: allow (True) or forbid (False) a download when no folder has the
         data; None reads ``EMOTION_TF_DOWNLOAD`` (allowed unless it is ``0``).

@@ -38,7 +38,7 @@ KNOWN_CHECKPOINTS = {
     }),
 }
 # The English checkpoint the full preset fine-tunes; Chinese corpora would use bert-base-chinese or
-# hfl/chinese-roberta-wwm-ext (not pinned here: their files could not be checked from our machines).
+# hfl/chinese-roberta-wwm-ext (not pinned here: their files could not be checked where this project was built).
 DEFAULT_ENGLISH = "all-MiniLM-L6-v2"
 
 

@@ -1,4 +1,4 @@
-"""Splits of PROTOCOLS.md: the only way any model in the project sees train, validation and test.
+"""Splits of docs/protocols.md: the only way any model in the project sees train, validation and test.
 
 Text without an official split::
 
@@ -82,7 +82,7 @@ def stratified_split(labels: np.ndarray, seed: int, fractions=(0.8, 0.9)) -> np.
 
 
 def split_text(source: Dataset | pd.DataFrame, seed: int = 0, label_column: str = "label") -> TextSplits:
-    """Split a text dataset per PROTOCOLS.md (official split kept as is)."""
+    """Split a text dataset per docs/protocols.md (official split kept as is)."""
     labels: tuple[str, ...] = ()
     if isinstance(source, Dataset):
         labels = source.info.labels

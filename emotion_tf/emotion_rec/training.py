@@ -1,6 +1,6 @@
 """Fitting M(E, I, F) and scoring it: full ranking of every item at each query's own time, and ratings.
 
-Ranking follows PROTOCOLS.md on the temporal split: at validation the user's training items are masked,
+Ranking follows docs/protocols.md on the temporal split: at validation the user's training items are masked,
 at test the training and validation items; Recall/NDCG/Precision/HitRate@K for K = 10, 20, and F1@K, the
 harmonic mean of the mean Precision@K and mean Recall@K (the second article lists P, R and F1).  Ratings:
 RMSE and MAE over the held-out pairs that have one.

@@ -1,4 +1,4 @@
-"""Metrics of PROTOCOLS.md, one implementation each, used by every task.
+"""Metrics of docs/protocols.md, one implementation each, used by every task.
 
 * ``classification``: accuracy, precision/recall/F1 (macro, micro, per class),
   confusion matrix, multi-label F1 and its threshold.

@@ -1,4 +1,4 @@
-"""Full-ranking top-K metrics, PROTOCOLS.md: every item is ranked, known items masked.
+"""Full-ranking top-K metrics, docs/protocols.md: every item is ranked, known items masked.
 
 For a user with held-out set H and top-K list r_1..r_K (masked items never
 appear in it):
@@ -99,7 +99,7 @@ def evaluate_ranking(score_users: Callable[[np.ndarray], np.ndarray], heldout: U
     return result
 
 
-# which splits are masked when a split is scored (PROTOCOLS.md): validation masks train; test masks both
+# which splits are masked when a split is scored (docs/protocols.md): validation masks train; test masks both
 MASKED_SPLITS = {"validation": ("train",), "test": ("train", "validation")}
 
 

@@ -1,4 +1,4 @@
-"""Paired significance test for comparing two models over seeds (PROTOCOLS.md: at least 5 seeds).
+"""Paired significance test for comparing two models over seeds (docs/protocols.md: at least 5 seeds).
 
 Paired t-test: with d_s = a_s - b_s the per-seed differences (same split, same seed), n seeds,
 

@@ -2,7 +2,7 @@
 
 The input and the target are the same training row (a denoising autoencoder over the catalogue); at
 validation the input is the training history, at test the training + validation history, and the
-history's own items are masked in the ranking (PROTOCOLS.md).
+history's own items are masked in the ranking (docs/protocols.md).
 """
 
 from __future__ import annotations

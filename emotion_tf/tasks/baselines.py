@@ -30,7 +30,7 @@ QUICK_WORLD = dict(n_users=600, n_items=400, sessions_per_user=15, seed=0)
 
 
 def synthetic_review_splits(seed: int) -> data.TextSplits:
-    """The quick world's English reviews (SIMULATED), 3-way labels from the stars, split per PROTOCOLS.md."""
+    """The quick world's English reviews (SIMULATED), 3-way labels from the stars, split per docs/protocols.md."""
     reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
     splits = data.split_text(reviews[["text", "label"]], seed=seed)
     splits.labels = SENTIMENT_LABELS
@@ -54,7 +54,7 @@ def tune_ease(splits: data.InteractionSplits, report=lambda l2, value: None, gri
 
 
 def score_splits(model, splits) -> dict[str, dict]:
-    """Validation and test scores of a model with a ``score(users)`` method, masked per PROTOCOLS.md."""
+    """Validation and test scores of a model with a ``score(users)`` method, masked per docs/protocols.md."""
     return {split: evaluate_split(model.score, splits, split) for split in ("validation", "test")}
 
 

@@ -1,7 +1,7 @@
 """The behaviour-prediction tasks (first article): GCN link prediction and next-item sequences.
 
 * ``behavior-gcn``: on one per-user 80/10/10 split, the GCN (normalized, Kipf & Welling), the article's
-  literal σ(W A D H + b), LightGCN and MF-BPR, beside Pop and EASE, full ranking per PROTOCOLS.md.
+  literal σ(W A D H + b), LightGCN and MF-BPR, beside Pop and EASE, full ranking per docs/protocols.md.
   quick: the simulated world; full: ml-100k (with the item/user embeddings in TensorBoard's projector).
 * ``behavior-typed``: typed events (the article's 浏览/加购/购买): purchases are split 80/10/10 per user
   and predicted by the GCN from a graph that also carries every view, click, cart and favourite, against

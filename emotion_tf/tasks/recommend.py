@@ -1,7 +1,7 @@
 """The personalized-recommendation task (first article): softmax CF and TFRS beside Pop and EASE.
 
 ``recommend``: on one per-user 80/10/10 split, softmax CF (the article's loss), TFRS retrieval (in-batch
-softmax), Pop and EASE, full ranking per PROTOCOLS.md; the TFRS rating model against the bias baseline
+softmax), Pop and EASE, full ranking per docs/protocols.md; the TFRS rating model against the bias baseline
 (RMSE); the softmax CF model exported as a top-K SavedModel and timed against numpy brute force.
 quick: the simulated world (no ratings: no rating models); full: ml-100k with user and item features.
 """

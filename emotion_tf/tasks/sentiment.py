@@ -9,7 +9,7 @@ calls it for one (dataset, model), and the ``sentiment`` task of
 * logs to TensorBoard: per-epoch loss/accuracy, weight histograms, the
   hyper-parameters (HParams view), the final metrics and the confusion matrix
   as an image (also saved as PNG);
-* scores validation and test per PROTOCOLS.md (multi-label: threshold chosen
+* scores validation and test per docs/protocols.md (multi-label: threshold chosen
   on validation), and measures training examples per second and single-text
   inference latency (p50/p95 after warm-up);
 * returns results records, and saves the string-in model when asked.

@@ -29,7 +29,7 @@ class RunContext:
       preset: ``"quick"`` (embedded data, minutes on 2 CPU cores) or
         ``"full"`` (the real datasets from ``data_dir``).
       seed: the run's seed; a task derives every random draw from it.
-      data_dir: folder laid out like ``../shared/data`` (None: loader defaults).
+      data_dir: folder laid out as ``docs/protocols.md`` says (None: loader defaults).
       logdir: this run's TensorBoard folder.
       datasets: if given, tasks run only on these dataset keys.
     """

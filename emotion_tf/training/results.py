@@ -1,4 +1,4 @@
-"""Results records (PROTOCOLS.md): one JSON record per (task, model, dataset, split).
+"""Results records (docs/protocols.md): one JSON record per (task, model, dataset, split).
 
 Every number quoted in README or docs comes from a file of these records,
 written by the command quoted next to it.
