@@ -30,22 +30,50 @@ from emotion_tf.sentiment.plots import confusion_matrix_figure  # noqa: E402
 from emotion_tf.training.results import format_seed_table, format_table, hardware_description  # noqa: E402
 
 # docs/protocols.md, "Published anchors": ml-100k under this protocol (RecBole 1.2.1, test R@20 / N@20)
-RANKING_ANCHORS = {"ml-100k": {"RecBole EASE": (0.3998, 0.3465), "RecBole MultiVAE": (0.3920, 0.3243),
-                               "RecBole LightGCN": (0.3693, 0.3135), "RecBole BPR": (0.3647, 0.3108),
-                               "RecBole Pop": (0.1789, 0.1499)}}
+RANKING_ANCHORS = {
+    "ml-100k": {
+        "RecBole EASE": (0.3998, 0.3465),
+        "RecBole MultiVAE": (0.3920, 0.3243),
+        "RecBole LightGCN": (0.3693, 0.3135),
+        "RecBole BPR": (0.3647, 0.3108),
+        "RecBole Pop": (0.1789, 0.1499),
+    }
+}
 # the project's targets per corpus (accuracy; macro F1 for goemotions) and published anchors
-SENTIMENT_BARS = {"emotion-carer": 0.92, "chnsenticorp-htl": 0.91, "online-shopping-10cats": 0.94,
-                  "rt-polarity": 0.80, "goemotions": 0.42}
+SENTIMENT_BARS = {
+    "emotion-carer": 0.92,
+    "chnsenticorp-htl": 0.91,
+    "online-shopping-10cats": 0.94,
+    "rt-polarity": 0.80,
+    "goemotions": 0.42,
+}
 MULTI_LABEL_CORPORA = ("goemotions",)  # scored by macro F1; the others by accuracy
-SENTIMENT_ANCHORS = {"emotion-carer": ("DistilBERT", 0.938), "chnsenticorp-htl": ("BERT-base", 0.943),
-                     "rt-polarity": ("Kim CNN", 0.81), "goemotions": ("BERT-base", 0.46)}
+SENTIMENT_ANCHORS = {
+    "emotion-carer": ("DistilBERT", 0.938),
+    "chnsenticorp-htl": ("BERT-base", 0.943),
+    "rt-polarity": ("Kim CNN", 0.81),
+    "goemotions": ("BERT-base", 0.46),
+}
 # RecBole models that match ours, for the headline table's anchor column
-RANKING_ANCHOR_OF_MODEL = {"ease": "RecBole EASE", "lightgcn": "RecBole LightGCN", "pop": "RecBole Pop",
-                           "mf-bpr": "RecBole BPR"}
+RANKING_ANCHOR_OF_MODEL = {
+    "ease": "RecBole EASE",
+    "lightgcn": "RecBole LightGCN",
+    "pop": "RecBole Pop",
+    "mf-bpr": "RecBole BPR",
+}
 
 # metrics the headline table shows, in this order, when a record has them (at most three per row)
-HEADLINE_METRICS = ("accuracy", "macro_f1", "macro_f1_class_thresholds", "recall@20", "ndcg@20", "rmse",
-                    "mean_reward", "pearson_lexicon_intensity_true_mood", "pearson_lstm_intensity_true_mood")
+HEADLINE_METRICS = (
+    "accuracy",
+    "macro_f1",
+    "macro_f1_class_thresholds",
+    "recall@20",
+    "ndcg@20",
+    "rmse",
+    "mean_reward",
+    "pearson_lexicon_intensity_true_mood",
+    "pearson_lstm_intensity_true_mood",
+)
 SERVING_METRICS = ("latency_p50_ms", "numpy_latency_p50_ms")  # rows that measure speed only
 
 
@@ -96,7 +124,8 @@ def headline_table(records) -> str:
         if r.split not in ("test", "online"):
             continue
         shown = [m for m in HEADLINE_METRICS if r.metrics.get(m) is not None][:3] or [
-            m for m in SERVING_METRICS if r.metrics.get(m) is not None]
+            m for m in SERVING_METRICS if r.metrics.get(m) is not None
+        ]
         if not shown:
             continue
         cells = ", ".join(f"{m} {r.metrics[m]:.4f}" for m in shown)
@@ -106,18 +135,36 @@ def headline_table(records) -> str:
 
 # README's results at a glance: (section, tasks, datasets, metric or None for each corpus's own, baseline models)
 GLANCE_ROWS = (
-    ("emotion recognition", ("text-baselines", "sentiment", "sentiment-pretrained"), tuple(SENTIMENT_BARS), None,
-     ("tfidf-logreg",)),
-    ("behaviour prediction and recommendation", ("ranking-baselines", "behavior-gcn", "recommend"), ("ml-100k",),
-     "recall@20", ("pop", "ease")),
-    ("emotion-driven recommendation", ("emotion-rec",), ("amazon-musical-instruments",), "recall@20",
-     ("pop", "behaviour-only")),
+    (
+        "emotion recognition",
+        ("text-baselines", "sentiment", "sentiment-pretrained"),
+        tuple(SENTIMENT_BARS),
+        None,
+        ("tfidf-logreg",),
+    ),
+    (
+        "behaviour prediction and recommendation",
+        ("ranking-baselines", "behavior-gcn", "recommend"),
+        ("ml-100k",),
+        "recall@20",
+        ("pop", "ease"),
+    ),
+    (
+        "emotion-driven recommendation",
+        ("emotion-rec",),
+        ("amazon-musical-instruments",),
+        "recall@20",
+        ("pop", "behaviour-only"),
+    ),
 )
 GLANCE_BEGIN, GLANCE_END = "<!-- glance: made by scripts/make_report.py -->", "<!-- /glance -->"
 
 
 def unique_runs(records) -> list:
-    """One record per (task, model, dataset, split, seed), the last one given: a run found in several files counts once."""
+    """One record per (task, model, dataset, split, seed), the last one given.
+
+    A run found in several files counts once: a full-preset run repeats the seed-0 runs of the per-task files.
+    """
     return list({(r.task, r.model, r.dataset, r.split, r.seed): r for r in records}.values())
 
 
@@ -128,8 +175,11 @@ def glance_table(records) -> str:
     hold) is shown with its test mean ± std; the strongest baseline the same way; then the published anchor.
     """
     records = unique_runs(records)
-    lines = ["| section | dataset (test metric) | project model, chosen on validation | best baseline, same way | "
-             "published anchor |", "|---|---|---|---|---|"]
+    lines = [
+        "| section | dataset (test metric) | project model, chosen on validation | best baseline, same way | "
+        "published anchor |",
+        "|---|---|---|---|---|",
+    ]
 
     def summary(runs, split, metric):
         values = [r.metrics[metric] for r in runs if r.split == split and metric in r.metrics]
@@ -145,19 +195,25 @@ def glance_table(records) -> str:
             # the same model on the same split and seed in two tasks (EASE is a baseline of three) counts once
             rows = {(r.model, r.split, r.seed): r for r in records if r.task in tasks and r.dataset == dataset}
             runs = _by(rows.values(), "model")
-            scored = {model: summary(group, "validation", main) for (model,), group in runs.items()
-                      if summary(group, "validation", main) and summary(group, "test", main)}
+            scored = {
+                model: summary(group, "validation", main)
+                for (model,), group in runs.items()
+                if summary(group, "validation", main) and summary(group, "test", main)
+            }
             if not scored:
                 continue
-            pick = lambda names: max(names, key=lambda m: scored[m][0]) if names else None  # noqa: E731
-            model = pick([m for m in scored if m not in baselines])
-            baseline = pick([m for m in scored if m in baselines])
-            anchor = SENTIMENT_ANCHORS.get(dataset) or (("RecBole EASE", RANKING_ANCHORS[dataset]["RecBole EASE"][0])
-                                                         if dataset in RANKING_ANCHORS else None)
-            lines.append(f"| {section} | {dataset} ({main.replace('_', ' ')}) | "
-                         f"{cell(model, runs[(model,)], main) if model else ''} | "
-                         f"{cell(baseline, runs[(baseline,)], main) if baseline else ''} | "
-                         f"{f'{anchor[0]} {anchor[1]:.3f}' if anchor else ''} |")
+            by_validation = sorted(scored, key=lambda m: scored[m][0], reverse=True)
+            model = next((m for m in by_validation if m not in baselines), None)
+            baseline = next((m for m in by_validation if m in baselines), None)
+            anchor = SENTIMENT_ANCHORS.get(dataset) or (
+                ("RecBole EASE", RANKING_ANCHORS[dataset]["RecBole EASE"][0]) if dataset in RANKING_ANCHORS else None
+            )
+            lines.append(
+                f"| {section} | {dataset} ({main.replace('_', ' ')}) | "
+                f"{cell(model, runs[(model,)], main) if model else ''} | "
+                f"{cell(baseline, runs[(baseline,)], main) if baseline else ''} | "
+                f"{f'{anchor[0]} {anchor[1]:.3f}' if anchor else ''} |"
+            )
     return "\n".join(lines)
 
 
@@ -166,7 +222,7 @@ def replace_glance(readme_text: str, table: str) -> str:
     start, end = readme_text.find(GLANCE_BEGIN), readme_text.find(GLANCE_END)
     if start < 0 or end < start:
         raise ValueError(f"README has no {GLANCE_BEGIN} ... {GLANCE_END} block")
-    return readme_text[:start + len(GLANCE_BEGIN)] + "\n" + table + "\n" + readme_text[end:]
+    return readme_text[: start + len(GLANCE_BEGIN)] + "\n" + table + "\n" + readme_text[end:]
 
 
 def terminal_table(records, width: int = 100) -> str:
@@ -179,7 +235,8 @@ def terminal_table(records, width: int = 100) -> str:
         if r.split not in ("test", "online"):
             continue
         metric = next((m for m in HEADLINE_METRICS if r.metrics.get(m) is not None), None) or next(
-            (m for m in SERVING_METRICS if r.metrics.get(m) is not None), None)
+            (m for m in SERVING_METRICS if r.metrics.get(m) is not None), None
+        )
         if metric is None:
             continue
         rows.append((r.task, r.dataset, r.model, f"{metric} {r.metrics[metric]:.4f}", anchor_text(r)))
@@ -191,7 +248,7 @@ def terminal_table(records, width: int = 100) -> str:
     lines = []
     for row in [header, *rows]:
         line = "  ".join(str(row[c]).ljust(w) for c, w in zip(columns, widths)).rstrip()
-        lines.append(line if len(line) <= width else line[:width - 1] + "…")
+        lines.append(line if len(line) <= width else line[: width - 1] + "…")
     lines.insert(1, "-" * min(width, max(len(line) for line in lines)))
     return "\n".join(lines)
 
@@ -203,9 +260,15 @@ def run_summary(records, tasks, command: str, seconds: float, finished: str) -> 
     then every record of each task in ``tasks`` order.
     """
     hardware = sorted({r.hardware for r in records if r.hardware}) or [hardware_description()]
-    lines = [f"Made by `{command}` on {', '.join(hardware)}; finished {finished}, this invocation took "
-             f"{seconds / 60:.0f} min.",
-             "", "## Test results beside the bars and published anchors", "", headline_table(records), ""]
+    lines = [
+        f"Made by `{command}` on {', '.join(hardware)}; finished {finished}, this invocation took "
+        f"{seconds / 60:.0f} min.",
+        "",
+        "## Test results beside the bars and published anchors",
+        "",
+        headline_table(records),
+        "",
+    ]
     for name in tasks:
         rows = [r for r in records if r.task == name]
         if rows:
@@ -216,8 +279,11 @@ def run_summary(records, tasks, command: str, seconds: float, finished: str) -> 
 def ranking_figure(records, dataset: str):
     """Bars of test Recall@20 / NDCG@20 (mean ± std over seeds) of each model on ``dataset``, anchors as lines."""
     # the sequence task ranks on the temporal split: another protocol, not comparable here
-    rows = [r for r in records if r.dataset == dataset and r.split == "test" and "recall@20" in r.metrics
-            and r.task != "behavior-sequence"]
+    rows = [
+        r
+        for r in records
+        if r.dataset == dataset and r.split == "test" and "recall@20" in r.metrics and r.task != "behavior-sequence"
+    ]
     by_model = _by(rows, "model")  # Pop and EASE run in several tasks on the same splits: show each model once
     models = {model: [r for r in group if r.task == group[0].task] for (model,), group in by_model.items()}
     if not models:
@@ -242,9 +308,14 @@ SENTIMENT_MODELS = ("tfidf-logreg", "lstm", "bilstm", "transformer", "transforme
 
 def _sentiment_tests(records, seed: int = 0) -> dict:
     """{(dataset, model): test record} of the emotion-recognition tasks for one seed."""
-    return {(r.dataset, r.model): r for r in records
-            if r.task in ("sentiment", "sentiment-pretrained", "text-baselines") and r.split == "test"
-            and r.seed == seed and r.dataset in SENTIMENT_BARS}
+    return {
+        (r.dataset, r.model): r
+        for r in records
+        if r.task in ("sentiment", "sentiment-pretrained", "text-baselines")
+        and r.split == "test"
+        and r.seed == seed
+        and r.dataset in SENTIMENT_BARS
+    }
 
 
 def sentiment_table(records, seed: int = 0) -> str:
@@ -279,24 +350,34 @@ def sentiment_speed_table(records, seed: int = 0) -> str:
     """Training examples per second and single-text p50 latency (ms) of each neural model per corpus."""
     tests = _sentiment_tests(records, seed)
     models = [m for m in SENTIMENT_MODELS[1:] if any(model == m for _, model in tests)]
-    lines = ["| dataset | " + " | ".join(f"{m}: examples/s, p50 ms" for m in models) + " |",
-             "|---|" + "---|" * len(models)]
+    lines = [
+        "| dataset | " + " | ".join(f"{m}: examples/s, p50 ms" for m in models) + " |",
+        "|---|" + "---|" * len(models),
+    ]
     for dataset in SENTIMENT_BARS:
         if not any((dataset, m) in tests for m in models):
             continue
         cells = []
         for model in models:
             r = tests.get((dataset, model))
-            cells.append("" if r is None or r.examples_per_second is None or "latency_p50_ms" not in r.metrics
-                         else f"{r.examples_per_second:,.0f}, {r.metrics['latency_p50_ms']:.1f}")
+            cells.append(
+                ""
+                if r is None or r.examples_per_second is None or "latency_p50_ms" not in r.metrics
+                else f"{r.examples_per_second:,.0f}, {r.metrics['latency_p50_ms']:.1f}"
+            )
         lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def sentiment_figure(records):
     """Test accuracy (macro F1 for GoEmotions) per corpus and model, with each corpus's bar."""
-    rows = [r for r in records if r.task in ("sentiment", "sentiment-pretrained", "text-baselines")
-            and r.split == "test" and r.dataset in SENTIMENT_BARS]
+    rows = [
+        r
+        for r in records
+        if r.task in ("sentiment", "sentiment-pretrained", "text-baselines")
+        and r.split == "test"
+        and r.dataset in SENTIMENT_BARS
+    ]
     if not rows:
         return None
     datasets = sorted({r.dataset for r in rows})
@@ -311,8 +392,15 @@ def sentiment_figure(records):
             values.append(np.mean([r.metrics[metric] for r in found]) if found else np.nan)
         ax.bar(np.arange(len(datasets)) + k * width, values, width, label=model)
     for d, dataset in enumerate(datasets):
-        ax.hlines(SENTIMENT_BARS[dataset], d - 0.1, d + 0.9, colors="k", linestyles="--", lw=1,
-                  label="bar to pass" if d == 0 else None)
+        ax.hlines(
+            SENTIMENT_BARS[dataset],
+            d - 0.1,
+            d + 0.9,
+            colors="k",
+            linestyles="--",
+            lw=1,
+            label="bar to pass" if d == 0 else None,
+        )
     ax.set_xticks(np.arange(len(datasets)) + 0.4 - width / 2, datasets, fontsize=8)
     ax.set_ylim(0, 1)
     ax.set_title("emotion recognition: test accuracy (GoEmotions: macro F1)")
@@ -332,8 +420,10 @@ def ablation_figure(records):
         groups = _by([r for r in rows if r.dataset == dataset], "model")
         names = [model for (model,) in groups]
         for ax, metric in zip(axes[row], ("recall@20", "rmse")):
-            stats = [_mean_std([r.metrics[metric] for r in g]) if all(metric in r.metrics for r in g) else (np.nan, 0)
-                     for g in groups.values()]
+            stats = [
+                _mean_std([r.metrics[metric] for r in g]) if all(metric in r.metrics for r in g) else (np.nan, 0)
+                for g in groups.values()
+            ]
             ax.bar(range(len(names)), [m for m, _ in stats], yerr=[s for _, s in stats], capsize=3)
             finite = [m for m, _ in stats if np.isfinite(m)]
             if finite and metric == "rmse":
@@ -392,11 +482,19 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     hardware = sorted({r.hardware for r in records if r.hardware})
-    lines = ["# Results report", "",
-             "Drawn by `python scripts/make_report.py` from the results files listed at the end; every number here "
-             f"is in one of them. Hardware: {', '.join(hardware) or 'not recorded'}.", "",
-             "## At a glance", "", "Test split; each model chosen on validation (README shows this table).", "",
-             glance_table(records), ""]
+    lines = [
+        "# Results report",
+        "",
+        "Drawn by `python scripts/make_report.py` from the results files listed at the end; every number here "
+        f"is in one of them. Hardware: {', '.join(hardware) or 'not recorded'}.",
+        "",
+        "## At a glance",
+        "",
+        "Test split; each model chosen on validation (README shows this table).",
+        "",
+        glance_table(records),
+        "",
+    ]
 
     def figure_section(title, name, figure, text=""):
         if figure is None:
@@ -405,34 +503,71 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
         plt.close(figure)
         lines.extend([f"## {title}", "", *([text, ""] if text else []), f"![{title}]({name})", ""])
 
-    for dataset in sorted({r.dataset for r in records if r.split == "test" and "recall@20" in r.metrics
-                           and r.task != "emotion-rec"}):
-        figure_section(f"Ranking on {dataset}", f"ranking-{dataset}.png", ranking_figure(
-            [r for r in records if r.task != "emotion-rec"], dataset),
+    for dataset in sorted(
+        {r.dataset for r in records if r.split == "test" and "recall@20" in r.metrics and r.task != "emotion-rec"}
+    ):
+        figure_section(
+            f"Ranking on {dataset}",
+            f"ranking-{dataset}.png",
+            ranking_figure([r for r in records if r.task != "emotion-rec"], dataset),
             "Test split, full ranking (docs/protocols.md); bars are mean ± std over the seeds in the files; dashed "
-            "lines are the published anchors where docs/protocols.md gives them.")
-    figure_section("Emotion recognition", "sentiment.png", sentiment_figure(records),
-                   "Test split, seed 0; dashed: the bar each dataset must pass.")
+            "lines are the published anchors where docs/protocols.md gives them.",
+        )
+    figure_section(
+        "Emotion recognition",
+        "sentiment.png",
+        sentiment_figure(records),
+        "Test split, seed 0; dashed: the bar each dataset must pass.",
+    )
     if _sentiment_tests(records):
-        lines += ["Test split, seed 0 (best per row in bold):", "", sentiment_table(records), "",
-                  "Training speed and single-text latency on the recorded hardware:", "",
-                  sentiment_speed_table(records), ""]
+        lines += [
+            "Test split, seed 0 (best per row in bold):",
+            "",
+            sentiment_table(records),
+            "",
+            "Training speed and single-text latency on the recorded hardware:",
+            "",
+            sentiment_speed_table(records),
+            "",
+        ]
     figure_section("Emotion-driven recommendation: ablation", "emotion-rec-ablation.png", ablation_figure(records))
     figure_section("Emotion-driven recommendation: feedback loop", "bandit-regret.png", regret_figure(records))
-    figure_section("Training curves: emotion-driven recommender", "curves-emotion-rec.png",
-                   curves_figure(records, "emotion-rec", "val_recall@20"), "Validation Recall@20 per epoch.")
-    figure_section("Training curves: emotion recognition", "curves-sentiment.png",
-                   curves_figure(records, "sentiment", "val_accuracy"), "Validation accuracy per epoch.")
+    figure_section(
+        "Training curves: emotion-driven recommender",
+        "curves-emotion-rec.png",
+        curves_figure(records, "emotion-rec", "val_recall@20"),
+        "Validation Recall@20 per epoch.",
+    )
+    figure_section(
+        "Training curves: emotion recognition",
+        "curves-sentiment.png",
+        curves_figure(records, "sentiment", "val_accuracy"),
+        "Validation accuracy per epoch.",
+    )
     for r in records:
         if r.split == "test" and "confusion_matrix" in r.config:
             name = f"confusion-{r.dataset}-{r.model}-seed{r.seed}.png"
-            figure_section(f"Confusion matrix: {r.model} on {r.dataset}", name, confusion_matrix_figure(
-                np.asarray(r.config["confusion_matrix"]), r.config["labels"], f"{r.dataset} / {r.model}: test"))
-    table_metrics = [m for m in ("accuracy", "macro_f1", "recall@20", "ndcg@20", "rmse", "mean_reward")
-                     if any(m in r.metrics for r in records)]
-    lines += ["## All test and online records (mean ± std over seeds)", "",
-              format_seed_table([r for r in records if r.split in ("test", "online")
-                                 and any(m in r.metrics for m in table_metrics)], table_metrics), ""]
+            figure_section(
+                f"Confusion matrix: {r.model} on {r.dataset}",
+                name,
+                confusion_matrix_figure(
+                    np.asarray(r.config["confusion_matrix"]), r.config["labels"], f"{r.dataset} / {r.model}: test"
+                ),
+            )
+    table_metrics = [
+        m
+        for m in ("accuracy", "macro_f1", "recall@20", "ndcg@20", "rmse", "mean_reward")
+        if any(m in r.metrics for r in records)
+    ]
+    lines += [
+        "## All test and online records (mean ± std over seeds)",
+        "",
+        format_seed_table(
+            [r for r in records if r.split in ("test", "online") and any(m in r.metrics for m in table_metrics)],
+            table_metrics,
+        ),
+        "",
+    ]
     if sources:
         lines += ["## Sources", "", "| file | command |", "|---|---|"]
         lines += [f"| `{s}` | {(commands or {}).get(Path(s).name, 'see docs/results/README.md')} |" for s in sources]

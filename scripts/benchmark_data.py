@@ -38,13 +38,27 @@ def peak_memory_gb() -> float:
 
 def world_at_scale(users: int, seed: int) -> ResultRecord:
     started = time.time()
-    world = synthetic.generate(n_users=users, n_items=5000, n_categories=12, sessions_per_user=20,
-                               views_per_session=5, seed=seed)
+    world = synthetic.generate(
+        n_users=users, n_items=5000, n_categories=12, sessions_per_user=20, views_per_session=5, seed=seed
+    )
     seconds = time.time() - started
-    metrics = {"events": len(world.events), "interactions": len(world.interactions), "reviews": len(world.reviews),
-               "seconds": seconds, "peak_rss_gb": peak_memory_gb()}
-    return ResultRecord(task="data-benchmark", model="synthetic-world", dataset="synthetic", split="all", seed=seed,
-                        metrics=metrics, train_seconds=seconds, config={"n_users": users, "n_items": 5000})
+    metrics = {
+        "events": len(world.events),
+        "interactions": len(world.interactions),
+        "reviews": len(world.reviews),
+        "seconds": seconds,
+        "peak_rss_gb": peak_memory_gb(),
+    }
+    return ResultRecord(
+        task="data-benchmark",
+        model="synthetic-world",
+        dataset="synthetic",
+        split="all",
+        seed=seed,
+        metrics=metrics,
+        train_seconds=seconds,
+        config={"n_users": users, "n_items": 5000},
+    )
 
 
 def ranking_at_scale(n_users: int, n_items: int, seed: int) -> ResultRecord:
@@ -53,15 +67,26 @@ def ranking_at_scale(n_users: int, n_items: int, seed: int) -> ResultRecord:
     items_emb = rng.normal(size=(n_items, 16)).astype(np.float32)
     # five seen and two held-out items per user
     seen = UserItemSets.from_pairs(np.repeat(np.arange(n_users), 5), rng.integers(0, n_items, n_users * 5), n_users)
-    heldout = UserItemSets.from_pairs(np.repeat(np.arange(n_users), 2), rng.integers(0, n_items, n_users * 2),
-                                      n_users)
+    heldout = UserItemSets.from_pairs(np.repeat(np.arange(n_users), 2), rng.integers(0, n_items, n_users * 2), n_users)
     started = time.time()
     result = evaluate_ranking(lambda users: users_emb[users] @ items_emb.T, heldout, seen, n_items)
     seconds = time.time() - started
-    metrics = {"recall@20": result["recall@20"], "users": result["users"], "seconds": seconds,
-               "users_per_second": n_users / seconds, "peak_rss_gb": peak_memory_gb()}
-    return ResultRecord(task="data-benchmark", model="evaluate-ranking", dataset="random-scores", split="all",
-                        seed=seed, metrics=metrics, config={"n_users": n_users, "n_items": n_items})
+    metrics = {
+        "recall@20": result["recall@20"],
+        "users": result["users"],
+        "seconds": seconds,
+        "users_per_second": n_users / seconds,
+        "peak_rss_gb": peak_memory_gb(),
+    }
+    return ResultRecord(
+        task="data-benchmark",
+        model="evaluate-ranking",
+        dataset="random-scores",
+        split="all",
+        seed=seed,
+        metrics=metrics,
+        config={"n_users": n_users, "n_items": n_items},
+    )
 
 
 def main(argv=None) -> int:

@@ -32,8 +32,11 @@ def main(argv=None) -> int:
     parser.add_argument("--preset", choices=("quick", "full"), default="full")
     parser.add_argument("--logdir", default="tensorboard_logs/emotion-rec-ablation")
     parser.add_argument("--results", default="emotion-rec-ablation.json")
-    parser.add_argument("--scorers", default=",".join(SCORERS),
-                        help=f"review scorers whose emotion state feeds the model, from {', '.join(SCORER_CHOICES)}")
+    parser.add_argument(
+        "--scorers",
+        default=",".join(SCORERS),
+        help=f"review scorers whose emotion state feeds the model, from {', '.join(SCORER_CHOICES)}",
+    )
     args = parser.parse_args(argv)
     datasets = tuple(args.datasets.split(",")) if args.datasets else None
     scorers = tuple(name.strip() for name in args.scorers.split(",") if name.strip())
@@ -42,13 +45,21 @@ def main(argv=None) -> int:
         parser.error(f"unknown scorers {unknown}; choose from {', '.join(SCORER_CHOICES)}")
     records = []
     for seed in args.seeds:
-        context = RunContext(args.preset, seed=seed, data_dir=args.data_dir,
-                             logdir=Path(args.logdir) / f"seed{seed}", datasets=datasets, task="emotion-rec")
+        context = RunContext(
+            args.preset,
+            seed=seed,
+            data_dir=args.data_dir,
+            logdir=Path(args.logdir) / f"seed{seed}",
+            datasets=datasets,
+            task="emotion-rec",
+        )
         records += emotion_rec(context, scorers)
         write_records(records, args.results)
     table = format_ablation(ablation_rows(records))
-    bandit = format_seed_table([r for r in records if r.split == "online"],
-                               ["mean_reward", "cumulative_regret", "regret_first_quarter", "regret_last_quarter"])
+    bandit = format_seed_table(
+        [r for r in records if r.split == "online"],
+        ["mean_reward", "cumulative_regret", "regret_first_quarter", "regret_last_quarter"],
+    )
     report = f"## Ablation (test split)\n\n{table}\n\n## Feedback loop\n\n{bandit}\n"
     print(report)
     write_text_atomically(report, Path(args.results).with_suffix(".md"))

@@ -43,29 +43,53 @@ def main(argv=None) -> int:
 
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log(f"generating a simulated world with {args.users:,} users and {args.items:,} items ...")
-    world = synthetic.generate(n_users=args.users, n_items=args.items, n_categories=12, sessions_per_user=20,
-                               views_per_session=5, seed=args.seed)
+    world = synthetic.generate(
+        n_users=args.users,
+        n_items=args.items,
+        n_categories=12,
+        sessions_per_user=20,
+        views_per_session=5,
+        seed=args.seed,
+    )
     splits = data.split_interactions(world.interactions, seed=args.seed)
-    log(f"{len(world.interactions):,} interactions, {len(splits.train):,} training pairs; "
-        f"peak memory {peak_memory_gb():.2f} GB")
+    log(
+        f"{len(world.interactions):,} interactions, {len(splits.train):,} training pairs; "
+        f"peak memory {peak_memory_gb():.2f} GB"
+    )
     records = []
     for kind in args.kinds.split(","):
-        settings = dataclasses.replace(GraphTrainingSettings(kind=kind), epochs=args.epochs, patience=args.epochs,
-                                       batch_size=args.batch_size)
+        settings = dataclasses.replace(
+            GraphTrainingSettings(kind=kind), epochs=args.epochs, patience=args.epochs, batch_size=args.batch_size
+        )
         result = train_graph_recommender(splits, settings, seed=args.seed, log=log)
         scores = evaluate_split(result.model, splits, "validation", ks=(20,))
         train_seconds = sum(row["seconds"] for row in result.history)
-        metrics = {"interactions": len(world.interactions), "training_pairs": len(splits.train),
-                   "seconds_per_epoch": train_seconds / len(result.history),
-                   "examples_per_second": len(splits.train) * len(result.history) / train_seconds,
-                   "validation_recall@20": scores["recall@20"], "total_seconds": result.seconds,
-                   "peak_rss_gb": peak_memory_gb()}
-        log(f"{kind}: {metrics['seconds_per_epoch']:.1f} s/epoch, validation recall@20 {scores['recall@20']:.4f} "
-            f"after {len(result.history)} epoch(s), peak memory {metrics['peak_rss_gb']:.2f} GB")
-        records.append(ResultRecord(task="graph-benchmark", model=kind, dataset="synthetic-1m", split="validation",
-                                    seed=args.seed, metrics=metrics, train_seconds=train_seconds,
-                                    examples_per_second=metrics["examples_per_second"],
-                                    config={**settings.hparams(), "n_users": args.users, "n_items": args.items}))
+        metrics = {
+            "interactions": len(world.interactions),
+            "training_pairs": len(splits.train),
+            "seconds_per_epoch": train_seconds / len(result.history),
+            "examples_per_second": len(splits.train) * len(result.history) / train_seconds,
+            "validation_recall@20": scores["recall@20"],
+            "total_seconds": result.seconds,
+            "peak_rss_gb": peak_memory_gb(),
+        }
+        log(
+            f"{kind}: {metrics['seconds_per_epoch']:.1f} s/epoch, validation recall@20 {scores['recall@20']:.4f} "
+            f"after {len(result.history)} epoch(s), peak memory {metrics['peak_rss_gb']:.2f} GB"
+        )
+        records.append(
+            ResultRecord(
+                task="graph-benchmark",
+                model=kind,
+                dataset="synthetic-1m",
+                split="validation",
+                seed=args.seed,
+                metrics=metrics,
+                train_seconds=train_seconds,
+                examples_per_second=metrics["examples_per_second"],
+                config={**settings.hparams(), "n_users": args.users, "n_items": args.items},
+            )
+        )
     write_records(records, args.results)
     print(format_table(records))
     return 0

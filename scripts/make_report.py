@@ -30,22 +30,24 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "report"), help="folder of report.md and the figures")
     args = parser.parse_args(argv)
     files = [Path(f) for f in args.results] or sorted(
-        f for f in (ROOT / "docs" / "results").glob("*.json") if not f.name.startswith("quick-preset"))
+        f for f in (ROOT / "docs" / "results").glob("*.json") if not f.name.startswith("quick-preset")
+    )
     if not files:
         raise SystemExit("error: no results files given and none in docs/results/")
     try:
         records = [record for path in files for record in read_records(path)]
     except (ValueError, FileNotFoundError) as error:
-        raise SystemExit(f"error: {error}")
-    path = write_report(records, args.out, sources=[str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f)
-                                                    for f in files])
+        raise SystemExit(f"error: {error}") from None
+    path = write_report(
+        records, args.out, sources=[str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in files]
+    )
     print(f"wrote {path} from {len(records)} records in {len(files)} files")
     if not args.results:  # the committed results: README's glance table is redrawn from them too
         readme = ROOT / "README.md"
         try:
             write_text_atomically(replace_glance(readme.read_text(encoding="utf-8"), glance_table(records)), readme)
         except ValueError as error:
-            raise SystemExit(f"error: {readme}: {error}")
+            raise SystemExit(f"error: {readme}: {error}") from None
         print(f"updated the results table of {readme}")
     return 0
 

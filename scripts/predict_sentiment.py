@@ -27,7 +27,7 @@ def read_stdin_lines() -> list[str]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        line = raw[: error.start].count(b"\n") + 1
         raise ValueError(f"standard input is not UTF-8 (line {line}, byte {error.start})") from None
     lines = text.split("\n")
     if lines and lines[-1] == "":  # the newline that ends the last line opens no new one

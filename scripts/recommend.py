@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402  (after emotion_tf, which sets Keras 2 and keeps TF's start-up lines quiet)
 
 from emotion_tf.recommend.export import load  # noqa: E402
-import tensorflow as tf  # noqa: E402  (after emotion_tf, which sets Keras 2 and keeps TF's start-up lines quiet)
 
 
 def _ids(text: str) -> np.ndarray:
@@ -69,8 +69,10 @@ def main(argv=None) -> int:
         if args.user is not None:
             answer = module.for_user(np.int64(args.user), np.int32(args.k))
             if bool(answer["fallback"]):
-                print(f"user {args.user} is unknown to this model: showing the most popular items instead "
-                      f"(a popularity fallback, not personalised)")
+                print(
+                    f"user {args.user} is unknown to this model: showing the most popular items instead "
+                    f"(a popularity fallback, not personalised)"
+                )
             else:
                 print(f"top {args.k} for user {args.user} (items the user has seen are excluded)")
         else:

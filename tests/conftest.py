@@ -31,8 +31,10 @@ def shared_data() -> Path:
     folder = SHARED_DATA
     where = "EMOTION_TF_DATA is not set" if folder is None else f"no ml-100k/ in {folder}"
     if folder is None or not (folder / "ml-100k").is_dir():
-        pytest.skip(f"real datasets not found ({where}): set EMOTION_TF_DATA to a data folder laid out as "
-                    "docs/protocols.md says to run this test")
+        pytest.skip(
+            f"real datasets not found ({where}): set EMOTION_TF_DATA to a data folder laid out as "
+            "docs/protocols.md says to run this test"
+        )
     return folder
 
 
@@ -48,15 +50,24 @@ def minilm() -> Path:
     """The pretrained all-MiniLM-L6-v2 folder under the shared data folder; skip when absent."""
     folder = SHARED_DATA / "pretrained" / "all-MiniLM-L6-v2" if SHARED_DATA else None
     if folder is None or not (folder / "model.safetensors").is_file():
-        pytest.skip(f"pretrained checkpoint not found at {folder or 'EMOTION_TF_DATA (not set)'} (set EMOTION_TF_DATA to a folder with "
-                    "pretrained/all-MiniLM-L6-v2 to run this test)")
+        pytest.skip(
+            f"pretrained checkpoint not found at {folder or 'EMOTION_TF_DATA (not set)'} "
+            "(set EMOTION_TF_DATA to a folder with pretrained/all-MiniLM-L6-v2 to run this test)"
+        )
     return folder
 
 
 # The slowest modules go first, so that under ``pytest -n 2`` each starts while the other core works through
 # the many short tests, instead of starting last and running alone.
-SLOW_FIRST = ("test_quick_preset.py", "test_notebooks.py", "test_train_all.py", "test_bert.py",
-              "test_sentiment_models.py", "test_recommend_serving.py", "test_emotion_rec.py")
+SLOW_FIRST = (
+    "test_quick_preset.py",
+    "test_notebooks.py",
+    "test_train_all.py",
+    "test_bert.py",
+    "test_sentiment_models.py",
+    "test_recommend_serving.py",
+    "test_emotion_rec.py",
+)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -23,5 +23,12 @@ splits = data.split_interactions(world["interactions"], seed=0)
 # no dropout: its random masks would differ between one device and several
 settings = SoftmaxCFSettings(dim=16, dropout=0.0, batch_size=per_replica, epochs=4, patience=10, learning_rate=5e-3)
 result = train_softmax_cf(splits, settings, seed=0)
-print(json.dumps({"replicas": replicas(), "loss": [float(x) for x in result.history["loss"]],
-                  "validation_recall@20": evaluate(result.model, splits, "validation")["recall@20"]}))
+print(
+    json.dumps(
+        {
+            "replicas": replicas(),
+            "loss": [float(x) for x in result.history["loss"]],
+            "validation_recall@20": evaluate(result.model, splits, "validation")["recall@20"],
+        }
+    )
+)

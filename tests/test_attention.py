@@ -22,8 +22,7 @@ def test_two_keys_by_hand():
     # logits q.k / sqrt(2) = [1/sqrt(2), 0]
     first = math.exp(1 / math.sqrt(2)) / (math.exp(1 / math.sqrt(2)) + 1.0)
     np.testing.assert_allclose(weights.numpy(), [[first, 1 - first]], rtol=1e-6)
-    np.testing.assert_allclose(output.numpy(), [[first * 1 + (1 - first) * 3, first * 2 + (1 - first) * 4]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(output.numpy(), [[first * 1 + (1 - first) * 3, first * 2 + (1 - first) * 4]], rtol=1e-6)
 
 
 def test_mask_gives_padding_zero_weight_and_rows_sum_to_one():
@@ -39,8 +38,9 @@ def test_mask_gives_padding_zero_weight_and_rows_sum_to_one():
     np.testing.assert_allclose(output.numpy(), expected, atol=1e-5)
     # changing a padded value changes nothing
     v_changed = tf.tensor_scatter_nd_update(v, [[0, 3]], tf.fill([1, 8], 100.0))
-    np.testing.assert_allclose(scaled_dot_product_attention(q, k, v_changed, mask)[0].numpy()[0],
-                               output.numpy()[0], atol=1e-4)
+    np.testing.assert_allclose(
+        scaled_dot_product_attention(q, k, v_changed, mask)[0].numpy()[0], output.numpy()[0], atol=1e-4
+    )
 
 
 def test_multi_head_matches_keras_with_the_same_weights():

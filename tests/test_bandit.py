@@ -54,8 +54,9 @@ def test_fixed_policy_is_the_ridge_fit_of_the_log_and_never_changes():
 
 
 def test_simulated_rounds_are_the_same_stream_with_and_without_emotion():
-    world = data.load("synthetic", n_users=40, n_items=30, n_categories=3, sessions_per_user=6,
-                      review_language="en", seed=2).ground_truth
+    world = data.load(
+        "synthetic", n_users=40, n_items=30, n_categories=3, sessions_per_user=6, review_language="en", seed=2
+    ).ground_truth
     intensity = world.reviews["intensity"].to_numpy()
     with_emotion = simulated_rounds(world, intensity, 50, n_candidates=5, seed=4)
     without = simulated_rounds(world, intensity, 50, n_candidates=5, use_emotion=False, seed=4)

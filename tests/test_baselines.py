@@ -57,8 +57,7 @@ def test_tfidf_logreg_learns_planted_words_and_serves_raw_strings():
     assert (model.predict(validation_x) == validation_y).mean() == 1.0
     # the string-in model gives the same probabilities as the cached-feature path
     direct = model.model(tf.constant(["the plot was superb", "acting really awful"])).numpy()
-    np.testing.assert_allclose(direct, model.predict_proba(["the plot was superb", "acting really awful"]),
-                               atol=1e-6)
+    np.testing.assert_allclose(direct, model.predict_proba(["the plot was superb", "acting really awful"]), atol=1e-6)
     assert direct[0].argmax() == 1 and direct[1].argmax() == 0
 
 
@@ -68,7 +67,9 @@ def test_tfidf_logreg_chinese_characters_and_multilabel():
     texts, targets = [], []
     for _ in range(400):
         has = rng.random(2) < 0.5
-        text = "".join(rng.choice(list("这个东西还行吧我们他们"), 5)) + ("好" if has[0] else "") + ("快" if has[1] else "")
+        text = (
+            "".join(rng.choice(list("这个东西还行吧我们他们"), 5)) + ("好" if has[0] else "") + ("快" if has[1] else "")
+        )
         texts.append(text)
         targets.append(has.astype(np.float32))
     targets = np.array(targets)

@@ -17,6 +17,7 @@ import textwrap
 import numpy as np
 import pytest
 import tensorflow as tf
+from tiny_bert import random_tensors, tiny_config, vocabulary, write_checkpoint
 
 from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import resolve_checkpoint
@@ -27,15 +28,27 @@ from emotion_tf.sentiment.explain import attention_maps, integrated_gradients
 from emotion_tf.sentiment.finetune import PretrainedClassifier, length_bucketed_batches
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.text.wordpiece import WordPieceTokenizer
-from tiny_bert import random_tensors, tiny_config, vocabulary, write_checkpoint
 
 TEXTS = [
-    "The weather is lovely today.", "It's so sunny outside!", "not good, NOT BAD... very good?",
-    "Café déjà vu — naïve résumé", "i didnt feel happy", "Don't   you\tthink\nso?", "emoji 😀 and ☺ too",
-    "房间干净，服务很好！", "菜是凉的", "不好吃。不难吃！",
+    "The weather is lovely today.",
+    "It's so sunny outside!",
+    "not good, NOT BAD... very good?",
+    "Café déjà vu — naïve résumé",
+    "i didnt feel happy",
+    "Don't   you\tthink\nso?",
+    "emoji 😀 and ☺ too",
+    "房间干净，服务很好！",
+    "菜是凉的",
+    "不好吃。不难吃！",
     "我觉得这家酒店还不错，but the service was terrible",
-    "ＦＵＬＬ　ｗｉｄｔｈ", "a\u200bb\u00a0c", "x" * 120, "good " * 80, "", "   ",
-    "Straße ΣΊΣΥΦΟΣ İstanbul", "日本語のテキストと한국어",
+    "ＦＵＬＬ　ｗｉｄｔｈ",
+    "a\u200bb\u00a0c",
+    "x" * 120,
+    "good " * 80,
+    "",
+    "   ",
+    "Straße ΣΊΣΥΦΟΣ İstanbul",
+    "日本語のテキストと한국어",
 ]
 
 
@@ -53,8 +66,9 @@ def our_ids(ours: WordPieceTokenizer, texts) -> list[list[int]]:
 def test_token_ids_equal_hugging_face_tokenizers_on_a_tiny_vocabulary(tmp_path, lower_case):
     tokenizers = pytest.importorskip("tokenizers")
     folder = write_checkpoint(tmp_path / "tiny", lower_case=lower_case)
-    reference = tokenizers.BertWordPieceTokenizer(str(folder / "vocab.txt"), lowercase=lower_case,
-                                                  strip_accents=None, clean_text=True, handle_chinese_chars=True)
+    reference = tokenizers.BertWordPieceTokenizer(
+        str(folder / "vocab.txt"), lowercase=lower_case, strip_accents=None, clean_text=True, handle_chinese_chars=True
+    )
     ours = WordPieceTokenizer.from_checkpoint(folder, max_length=48)
     assert our_ids(ours, TEXTS) == reference_ids(reference, TEXTS, 48)
 
@@ -92,10 +106,10 @@ def test_minilm_reproduces_the_published_sentence_similarities(minilm):
         vectors = BertPooling("mean")(checkpoint.encoder(batch), batch).numpy()
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         similarity = vectors @ vectors.T
-        np.testing.assert_allclose([similarity[0, 1], similarity[0, 2], similarity[1, 2]],
-                                   [0.6660, 0.1046, 0.1411], atol=5e-4)
-    assert sorted(checkpoint.report.not_used) == ["embeddings.position_ids", "pooler.dense.bias",
-                                                  "pooler.dense.weight"]
+        np.testing.assert_allclose(
+            [similarity[0, 1], similarity[0, 2], similarity[1, 2]], [0.6660, 0.1046, 0.1411], atol=5e-4
+        )
+    assert sorted(checkpoint.report.not_used) == ["embeddings.position_ids", "pooler.dense.bias", "pooler.dense.weight"]
     assert len(checkpoint.report.placed) == 5 + 16 * 6
 
 
@@ -121,8 +135,13 @@ def test_hidden_states_agree_with_keras_hub(tmp_path):
     checkpoint = load_checkpoint(folder)
     ids = checkpoint.tokenizer(tf.constant(["the movie was not good", "好吃", "i feel very happy today!"])).numpy()
     environment = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"}
-    result = subprocess.run([sys.executable, "-c", KERAS_HUB_REFERENCE, str(folder), json.dumps(ids.tolist())],
-                            capture_output=True, text=True, timeout=240, env=environment)
+    result = subprocess.run(
+        [sys.executable, "-c", KERAS_HUB_REFERENCE, str(folder), json.dumps(ids.tolist())],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=environment,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     reference = np.array(json.loads(result.stdout.strip().splitlines()[-1]))
     ours = checkpoint.encoder(tf.constant(ids)).numpy()
@@ -181,8 +200,9 @@ def test_tokenizer_json_layout_and_prefixed_tensor_names_import(tmp_path):
     tokens = vocabulary()
     config = tiny_config(len(tokens))
     plain = write_checkpoint(tmp_path / "plain")
-    prefixed = write_checkpoint(tmp_path / "prefixed", layout="tokenizer.json",
-                                tensors=random_tensors(config, prefix="bert."))
+    prefixed = write_checkpoint(
+        tmp_path / "prefixed", layout="tokenizer.json", tensors=random_tensors(config, prefix="bert.")
+    )
     ids = tf.constant([[2, 40, 41, 3]], tf.int64)
     np.testing.assert_allclose(load_checkpoint(plain).encoder(ids), load_checkpoint(prefixed).encoder(ids), atol=1e-6)
 
@@ -233,8 +253,16 @@ def fine_tuned(tmp_path_factory):
     folder = write_checkpoint(tmp_path_factory.mktemp("tiny"), config_overrides={"hidden_dropout_prob": 0.0})
     train_texts, train_labels = planted_corpus(256, seed=0)
     test_texts, test_labels = planted_corpus(64, seed=1)
-    classifier = PretrainedClassifier(folder, Head("binary", ("negative", "positive")), max_length=16,
-                                      learning_rate=3e-3, max_epochs=6, patience=6, batch_size=16, seed=0)
+    classifier = PretrainedClassifier(
+        folder,
+        Head("binary", ("negative", "positive")),
+        max_length=16,
+        learning_rate=3e-3,
+        max_epochs=6,
+        patience=6,
+        batch_size=16,
+        seed=0,
+    )
     history = classifier.fit(train_texts, train_labels, test_texts[:32], test_labels[:32], verbose=0)
     return classifier, test_texts, test_labels, history.history["loss"]
 
@@ -294,8 +322,14 @@ def test_checkpoints_resolve_like_datasets(tmp_path):
         resolve_checkpoint(tmp_path)
     # a known model's files are checked against their pins wherever they are found
     fake = write_checkpoint(data / "pretrained" / "all-MiniLM-L6-v2")
-    for name in ("1_Pooling/config.json", "config_sentence_transformers.json", "modules.json",
-                 "sentence_bert_config.json", "special_tokens_map.json", "tokenizer.json"):
+    for name in (
+        "1_Pooling/config.json",
+        "config_sentence_transformers.json",
+        "modules.json",
+        "sentence_bert_config.json",
+        "special_tokens_map.json",
+        "tokenizer.json",
+    ):
         (fake / name).parent.mkdir(parents=True, exist_ok=True)
         (fake / name).write_text("{}")
     with pytest.raises(DataError, match="sha256"):
@@ -310,8 +344,15 @@ def test_fine_tuning_runs_under_mixed_precision_and_xla(tmp_path):
     try:
         distribution.set_mixed_precision(True)
         distribution.set_jit(True)
-        classifier = PretrainedClassifier(folder, Head("binary", ("negative", "positive")), max_length=16,
-                                          learning_rate=3e-3, max_epochs=3, patience=3, batch_size=16)
+        classifier = PretrainedClassifier(
+            folder,
+            Head("binary", ("negative", "positive")),
+            max_length=16,
+            learning_rate=3e-3,
+            max_epochs=3,
+            patience=3,
+            batch_size=16,
+        )
         history = classifier.fit(texts[:96], labels[:96], texts[96:], labels[96:], verbose=0)
     finally:
         distribution.set_mixed_precision(False)
@@ -360,8 +401,9 @@ def test_a_known_checkpoint_downloads_verified_into_the_cache(tmp_path, monkeypa
         assert folder == tmp_path / "cache" / "pretrained" / "tiny-known"
         assert load_checkpoint(folder).config.hidden_size == 16
         # a file on the hub that no longer matches its pin: refused, and the cache keeps nothing of it
-        monkeypatch.setitem(pretrained.KNOWN_CHECKPOINTS, "tiny-changed",
-                            ("org/tiny-known", {**pins, "vocab.txt": "0" * 64}))
+        monkeypatch.setitem(
+            pretrained.KNOWN_CHECKPOINTS, "tiny-changed", ("org/tiny-known", {**pins, "vocab.txt": "0" * 64})
+        )
         with pytest.raises(DataError, match="vocab.txt"):
             resolve_checkpoint("tiny-changed", data_dir=tmp_path / "empty-data", download=True)
         assert not (tmp_path / "cache" / "pretrained" / "tiny-changed").exists()
@@ -390,16 +432,37 @@ def test_a_killed_fine_tuning_resumes_from_its_last_finished_epoch(tmp_path):
             self.seen.append(epoch)
 
     def classifier():
-        return PretrainedClassifier(folder, Head("binary", ("negative", "positive")), max_length=16,
-                                    learning_rate=3e-3, max_epochs=3, patience=3, batch_size=16)
+        return PretrainedClassifier(
+            folder,
+            Head("binary", ("negative", "positive")),
+            max_length=16,
+            learning_rate=3e-3,
+            max_epochs=3,
+            patience=3,
+            batch_size=16,
+        )
 
     with pytest.raises(Killed):
-        classifier().fit(texts[:64], labels[:64], texts[64:], labels[64:], callbacks=[KillAfterFirstEpoch()],
-                         verbose=0, backup_dir=tmp_path / "backup")
+        classifier().fit(
+            texts[:64],
+            labels[:64],
+            texts[64:],
+            labels[64:],
+            callbacks=[KillAfterFirstEpoch()],
+            verbose=0,
+            backup_dir=tmp_path / "backup",
+        )
     assert (tmp_path / "backup").is_dir()  # the finished epoch was saved
     resumed = classifier()
-    history = resumed.fit(texts[:64], labels[:64], texts[64:], labels[64:], callbacks=[Epochs()], verbose=0,
-                          backup_dir=tmp_path / "backup")
+    history = resumed.fit(
+        texts[:64],
+        labels[:64],
+        texts[64:],
+        labels[64:],
+        callbacks=[Epochs()],
+        verbose=0,
+        backup_dir=tmp_path / "backup",
+    )
     assert Epochs.seen == [1, 2]  # epoch 0 was not trained again
     assert len(history.history["loss"]) == 2
     assert not (tmp_path / "backup").exists() or not any((tmp_path / "backup").iterdir())  # cleaned up when done

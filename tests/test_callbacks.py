@@ -14,8 +14,14 @@ def test_one_progress_line_per_epoch_with_the_watched_metric_and_its_best(monkey
     model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
     model.compile(optimizer=tf.keras.optimizers.SGD(0.5), loss="mse")
     stream = io.StringIO()
-    model.fit(x, 3 * x, validation_data=(x, 3 * x), epochs=3, verbose=0,
-              callbacks=[EpochProgress("toy/run", "val_loss", "min", stream=stream)])
+    model.fit(
+        x,
+        3 * x,
+        validation_data=(x, 3 * x),
+        epochs=3,
+        verbose=0,
+        callbacks=[EpochProgress("toy/run", "val_loss", "min", stream=stream)],
+    )
     lines = stream.getvalue().splitlines()
     assert len(lines) == 3 and lines[0].startswith("  [toy/run] epoch 1/3: loss ")
     best = [float(line.split("(best ")[1].split(")")[0]) for line in lines]

@@ -10,16 +10,21 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import REPOSITORY
+
 from emotion_tf.training import distribution
 
 SCRIPT = str(REPOSITORY / "tests" / "distributed_fit.py")
 
 
 def _fit(strategy, cpu_replicas, per_replica, env=None, timeout=240):
-    process = subprocess.run([sys.executable, SCRIPT, strategy, str(cpu_replicas), str(per_replica)],
-                             capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
+    process = subprocess.run(
+        [sys.executable, SCRIPT, strategy, str(cpu_replicas), str(per_replica)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     assert process.returncode == 0, process.stderr[-3000:]
     return json.loads(process.stdout.strip().splitlines()[-1])
 
@@ -52,8 +57,15 @@ def test_two_local_workers_match_one_device(one_device):
     workers = []
     for index in range(2):
         env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
-        workers.append(subprocess.Popen([sys.executable, SCRIPT, "multiworker", "0", "16"], env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, SCRIPT, "multiworker", "0", "16"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     outputs = []
     try:
         for worker in workers:

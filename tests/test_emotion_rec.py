@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import REPOSITORY
+
 from emotion_tf import data
 from emotion_tf.emotion_rec.ablation import ablation_rows
 from emotion_tf.emotion_rec.features import QueryFeatures, from_simulated_world, query_features
@@ -19,8 +19,9 @@ from emotion_tf.emotion_rec.training import EmotionRecSettings, rank_metrics, tr
 from emotion_tf.metrics.significance import paired_t_test
 from emotion_tf.training.results import ResultRecord
 
-WORLD = dict(n_users=150, n_items=60, n_categories=4, sessions_per_user=8, review_language="en", review_mood=1.5,
-             seed=1)
+WORLD = dict(
+    n_users=150, n_items=60, n_categories=4, sessions_per_user=8, review_language="en", review_mood=1.5, seed=1
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,9 @@ def test_rank_metrics_by_hand(reviewed):
     seen = reviewed.splits.items_by_user("train", "validation").of(user)
     unseen = np.setdiff1d(np.arange(reviewed.n_items), seen)
     target, other = unseen[0], unseen[1]
-    features = QueryFeatures(*[np.array([v]) for v in (user, target, 0, 0)], *[np.zeros((1, 1))] * 3,
-                             rating=np.array([np.nan]))
+    features = QueryFeatures(
+        *[np.array([v]) for v in (user, target, 0, 0)], *[np.zeros((1, 1))] * 3, rating=np.array([np.nan])
+    )
     scores = np.zeros((1, reviewed.n_items))
     scores[0, seen] = 100.0  # seen items would rank first, but are masked
     scores[0, other], scores[0, target] = 2.0, 1.0  # the held-out item ranks second
@@ -57,8 +59,13 @@ def test_rank_metrics_by_hand(reviewed):
 
 def test_training_lowers_the_loss_and_scores_ratings(reviewed, lexicon_scores):
     features = {split: query_features(reviewed, lexicon_scores, split) for split in ("train", "validation", "test")}
-    model, scorers, history, _ = train_emotion_model(reviewed, lexicon_scores, features, Blocks.of("user+item-emotion"),
-                                                     EmotionRecSettings(epochs=4, patience=4, batch_size=256))
+    model, scorers, history, _ = train_emotion_model(
+        reviewed,
+        lexicon_scores,
+        features,
+        Blocks.of("user+item-emotion"),
+        EmotionRecSettings(epochs=4, patience=4, batch_size=256),
+    )
     assert history["loss"][-1] < history["loss"][0]
     predicted = scorers["test"].ratings(model)
     assert predicted.shape == (len(features["test"]),) and ((predicted >= 1) & (predicted <= 5)).all()
@@ -97,6 +104,7 @@ def test_paired_t_test_against_hand_computation():
 def test_ablation_rows_pair_seeds():
     def record(model, seed, value):
         return ResultRecord(task="t", model=model, dataset="d", split="test", seed=seed, metrics={"recall@20": value})
+
     records = [record("behaviour-only", s, 0.30 + 0.01 * s) for s in range(3)]
     records += [record("user-emotion", s, 0.32 + 0.01 * s + 0.001 * s * s) for s in range(3)]
     rows = {row["model"]: row for row in ablation_rows(records, metrics=("recall@20",))}
@@ -109,8 +117,9 @@ def test_ablation_rows_pair_seeds():
 def profiles(reviewed, lexicon_scores):
     features = {split: query_features(reviewed, lexicon_scores, split) for split in ("train", "validation", "test")}
     blocks = Blocks.of("user-emotion")
-    model, _, _, _ = train_emotion_model(reviewed, lexicon_scores, features, blocks,
-                                         EmotionRecSettings(epochs=2, patience=2, batch_size=256))
+    model, _, _, _ = train_emotion_model(
+        reviewed, lexicon_scores, features, blocks, EmotionRecSettings(epochs=2, patience=2, batch_size=256)
+    )
     return build_profiles(model, reviewed, lexicon_scores, blocks, ("lexicon",), k=5)
 
 
@@ -120,8 +129,9 @@ def test_profiles_join_behaviour_emotion_and_recommendations(profiles, reviewed)
     profile = users[str(reviewed.splits.user_ids[0])]
     seen = set(reviewed.events[reviewed.events["user_index"] == 0]["item_index"])
     recommended = [int(r["item_id"]) for r in profile["recommendations"]]
-    assert len(recommended) == 5 and not set(recommended) & set(reviewed.splits.items_by_user(
-        "train", "validation", "test").of(0))
+    assert len(recommended) == 5 and not set(recommended) & set(
+        reviewed.splits.items_by_user("train", "validation", "test").of(0)
+    )
     assert sum(profile["behaviour"][e] for e in reviewed.event_types) == (reviewed.events["user_index"] == 0).sum()
     assert seen  # the user has events
     state = profile["emotion"]["state"]
@@ -135,7 +145,7 @@ def test_profiles_join_behaviour_emotion_and_recommendations(profiles, reviewed)
     for user in users.values():
         for item in user["recommendations"]:
             sd = item["emotion_contribution_sd"]
-            expected = ("emotion raised it" if sd > 0.5 else "emotion lowered it" if sd < -0.5 else "taste")
+            expected = "emotion raised it" if sd > 0.5 else "emotion lowered it" if sd < -0.5 else "taste"
             assert item["driven_by"] == expected
             labels[expected.split()[-2] if expected != "taste" else "taste"] += 1
             assert np.sign(sd) == np.sign(item["emotion_contribution"])

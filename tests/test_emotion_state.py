@@ -9,8 +9,9 @@ from emotion_tf.emotion_rec.features import counts_before, from_simulated_world,
 from emotion_tf.emotion_rec.state import SECONDS_PER_DAY, EmotionState, emotion_states
 
 DAY = int(SECONDS_PER_DAY)
-SMALL_WORLD = dict(n_users=60, n_items=40, n_categories=4, sessions_per_user=8, review_language="en",
-                   review_mood=1.5, seed=3)
+SMALL_WORLD = dict(
+    n_users=60, n_items=40, n_categories=4, sessions_per_user=8, review_language="en", review_mood=1.5, seed=3
+)
 
 
 def test_decayed_mean_by_hand():
@@ -34,8 +35,7 @@ def test_only_strictly_earlier_reviews_and_never_the_pairs_own():
     assert at_second_review[0, 0] == pytest.approx(1.0)  # the review written at t itself is not used
     before_any = emotion_states([0], [10 * DAY], keys, times, values, 5.0)
     np.testing.assert_array_equal(before_any[0], [0.0, 0.0])
-    own_pair_excluded = emotion_states([0], [30 * DAY], keys, times, values, 5.0,
-                                       query_pairs=[7], review_pairs=[7, 8])
+    own_pair_excluded = emotion_states([0], [30 * DAY], keys, times, values, 5.0, query_pairs=[7], review_pairs=[7, 8])
     assert own_pair_excluded[0, 0] == pytest.approx(-1.0)
 
 
@@ -72,8 +72,10 @@ def _with_planted(reviewed, scores, planted, planted_scores, own_scores=None):
     reviewed.reviews = pd.concat([original, planted], ignore_index=True)
     new_scores = np.concatenate([scores, np.tile(planted_scores, (len(planted), 1))]).astype(np.float32)
     test = reviewed.splits.test
-    is_own = np.isin(reviewed.pair_codes(reviewed.reviews["user_index"], reviewed.reviews["item_index"]),
-                     reviewed.pair_codes(test["user_index"], test["item_index"]))
+    is_own = np.isin(
+        reviewed.pair_codes(reviewed.reviews["user_index"], reviewed.reviews["item_index"]),
+        reviewed.pair_codes(test["user_index"], test["item_index"]),
+    )
     if own_scores is not None:
         assert is_own.any()  # the rewrite is exercised
         new_scores[is_own] = own_scores
@@ -84,15 +86,17 @@ def _with_planted(reviewed, scores, planted, planted_scores, own_scores=None):
 
 
 def _reviews(users, items, times):
-    return pd.DataFrame({"user_index": users, "item_index": items, "timestamp": times, "rating": 1,
-                         "text": "awful", "label": 0})
+    return pd.DataFrame(
+        {"user_index": users, "item_index": items, "timestamp": times, "rating": 1, "text": "awful", "label": 0}
+    )
 
 
 def _a_review_by_each_test_user(reviewed, seconds_after_the_query):
     """One wildly negative review per test user, on another item, this many seconds after the test query."""
     test = reviewed.splits.test
-    return _reviews(test["user_index"], (test["item_index"] + 1) % reviewed.n_items,
-                    test["timestamp"] + seconds_after_the_query)
+    return _reviews(
+        test["user_index"], (test["item_index"] + 1) % reviewed.n_items, test["timestamp"] + seconds_after_the_query
+    )
 
 
 def test_a_planted_future_review_changes_nothing(small_world):
@@ -102,15 +106,17 @@ def test_a_planted_future_review_changes_nothing(small_world):
     test = reviewed.splits.test
     # each user writes a wildly negative review one second after their test interaction, and the test
     # pair's own review is rewritten to be wildly positive: the user's state and behaviour must not move
-    after = _with_planted(reviewed, scores, _a_review_by_each_test_user(reviewed, +1), [1, 0, 0, -1],
-                          own_scores=[0, 0, 1, 1])
+    after = _with_planted(
+        reviewed, scores, _a_review_by_each_test_user(reviewed, +1), [1, 0, 0, -1], own_scores=[0, 0, 1, 1]
+    )
     np.testing.assert_array_equal(before.user_emotion, after.user_emotion)
     np.testing.assert_array_equal(before.behaviour, after.behaviour)
     np.testing.assert_array_equal(before.last_item, after.last_item)
     # every item gets a review after the last test interaction: no item's state at any query may move
     items = np.arange(reviewed.n_items)
-    after = _with_planted(reviewed, scores, _reviews(np.zeros_like(items), items, test["timestamp"].max() + 1 + items),
-                          [1, 0, 0, -1])
+    after = _with_planted(
+        reviewed, scores, _reviews(np.zeros_like(items), items, test["timestamp"].max() + 1 + items), [1, 0, 0, -1]
+    )
     np.testing.assert_array_equal(before.item_emotion, after.item_emotion)
     np.testing.assert_array_equal(before.user_emotion, after.user_emotion)
 

@@ -7,7 +7,8 @@ import tensorflow as tf
 from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.explain import attention_maps, integrated_gradients
 from emotion_tf.sentiment.heads import Head
-from emotion_tf.sentiment.plots import confusion_matrix_figure, figure_to_image, token_scores_figure
+from emotion_tf.sentiment.plots import confusion_matrix_figure, token_scores_figure
+from emotion_tf.training.tensorboard import figure_to_image
 
 
 def planted_english(n, rng):
@@ -28,8 +29,16 @@ def trained(request):
     rng = np.random.default_rng(0)
     x, y = planted_english(400, rng)
     options = dict(dim=16, num_heads=2, ff_dim=32, num_layers=2) if request.param == "transformer" else {}
-    classifier = SentimentClassifier(request.param, Head("binary", ("negative", "positive")), language="en",
-                                     sequence_length=12, max_epochs=8, learning_rate=5e-3, batch_size=32, **options)
+    classifier = SentimentClassifier(
+        request.param,
+        Head("binary", ("negative", "positive")),
+        language="en",
+        sequence_length=12,
+        max_epochs=8,
+        learning_rate=5e-3,
+        batch_size=32,
+        **options,
+    )
     classifier.fit(x[:300], y[:300], x[300:], y[300:])
     return classifier
 

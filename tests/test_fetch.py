@@ -16,7 +16,7 @@ import pytest
 from emotion_tf.data import DataError
 from emotion_tf.data.fetch import FolderSpec, Source, cache_root, locate
 
-CSV = "label,review\n1,很好\n0,很差\n".encode("utf-8")
+CSV = "label,review\n1,很好\n0,很差\n".encode()
 CSV_SHA = hashlib.sha256(CSV).hexdigest()
 
 
@@ -39,7 +39,7 @@ class Handler(BaseHTTPRequestHandler):
         if body is None:
             self.send_error(404)
             return
-        declared, sent = (body if isinstance(body, tuple) else (len(body), body))
+        declared, sent = body if isinstance(body, tuple) else (len(body), body)
         self.send_response(200)
         self.send_header("Content-Length", str(declared))
         self.end_headers()
@@ -68,8 +68,12 @@ def server():
 
 def spec_for(url, archive_sha=None, archive="zip"):
     members = {"tiny/reviews.csv": "reviews.csv"} if archive else {"": "reviews.csv"}
-    return FolderSpec("tiny", "tiny", {"reviews.csv": CSV_SHA},
-                      (Source(url=url, sha256=archive_sha, archive=archive, members=members),))
+    return FolderSpec(
+        "tiny",
+        "tiny",
+        {"reviews.csv": CSV_SHA},
+        (Source(url=url, sha256=archive_sha, archive=archive, members=members),),
+    )
 
 
 def cache_is_empty():
@@ -78,8 +82,7 @@ def cache_is_empty():
 
 
 def test_download_lands_verified_in_cache(server):
-    folder = locate(spec_for(server + "/good.zip", hashlib.sha256(GOOD_ZIP).hexdigest()), download=True,
-                    progress=False)
+    folder = locate(spec_for(server + "/good.zip", hashlib.sha256(GOOD_ZIP).hexdigest()), download=True, progress=False)
     assert folder == cache_root() / "tiny"
     assert (folder / "reviews.csv").read_bytes() == CSV
     assert sorted(p.name for p in cache_root().iterdir()) == ["tiny"]  # no staging folder left
@@ -122,8 +125,11 @@ def test_missing_remote_file(server, tmp_path):
     assert cache_is_empty()
     # a local folder that lacks the file: the error names the file as well as the failed download
     (tmp_path / "tiny").mkdir()
-    with pytest.raises(DataError, match=r"not found locally \(looked in: .*tiny \(data_dir argument: the folder "
-                                        r"lacks reviews\.csv\).*download failed: could not download"):
+    with pytest.raises(
+        DataError,
+        match=r"not found locally \(looked in: .*tiny \(data_dir argument: the folder "
+        r"lacks reviews\.csv\).*download failed: could not download",
+    ):
         locate(spec_for(server + "/nothing-here.zip"), data_dir=tmp_path, download=True, progress=False)
 
 

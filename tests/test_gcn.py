@@ -10,8 +10,7 @@ from emotion_tf import data, graph
 from emotion_tf.behavior.gcn import GraphConvolution
 from emotion_tf.behavior.graph_recommender import GraphRecommender
 from emotion_tf.behavior.task import LinkPredictionTask
-from emotion_tf.behavior.training import (GraphTrainingSettings, evaluate_split, train_graph_recommender,
-                                          training_graph)
+from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_split, train_graph_recommender, training_graph
 from emotion_tf.graph.article_example import EVENT_TYPES, N_ITEMS, N_USERS, article_example
 
 
@@ -39,22 +38,25 @@ def test_article_example_by_hand_equals_the_layer():
     literal(g, tf.constant(h))
     literal.set_weights([w, b])
     a = graph.dense_adjacency(g)
-    np.testing.assert_allclose(literal(g, tf.constant(h)).numpy(), a @ np.diag(a.sum(axis=1)) @ h @ w + b,
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        literal(g, tf.constant(h)).numpy(), a @ np.diag(a.sum(axis=1)) @ h @ w + b, rtol=1e-4, atol=1e-4
+    )
 
 
 def test_layer_equals_tfgnn_gcnconv_with_the_same_weights():
     g = example_user_item_graph({"view": 1.0, "cart": 2.0, "purchase": 4.0})
     h = tf.random.stateless_normal([N_USERS + N_ITEMS, 6], seed=[1, 2])
     ours = GraphConvolution(4, activation="tanh")
-    theirs = gcn_conv.GCNConv(4, activation="tanh", add_self_loops=True, degree_normalization="in_out",
-                              edge_weight_feature_name=graph.WEIGHT)
+    theirs = gcn_conv.GCNConv(
+        4, activation="tanh", add_self_loops=True, degree_normalization="in_out", edge_weight_feature_name=graph.WEIGHT
+    )
     with_state = g.replace_features(node_sets={graph.NODES: {"hidden_state": h}})
     theirs(with_state, edge_set_name=graph.EDGES)
     ours(g, h)
     ours.set_weights(theirs.get_weights())
-    np.testing.assert_allclose(ours(g, h).numpy(), theirs(with_state, edge_set_name=graph.EDGES).numpy(),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours(g, h).numpy(), theirs(with_state, edge_set_name=graph.EDGES).numpy(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_bad_arguments_are_refused():
@@ -106,8 +108,9 @@ def planted_interactions(seed=0):
 @pytest.mark.parametrize("kind", ["gcn", "lightgcn"])
 def test_training_learns_the_planted_communities(kind):
     splits = data.split_interactions(planted_interactions(), seed=0)
-    settings = GraphTrainingSettings(kind=kind, dim=16, num_layers=2, learning_rate=0.02, batch_size=128,
-                                     epochs=15, patience=15)
+    settings = GraphTrainingSettings(
+        kind=kind, dim=16, num_layers=2, learning_rate=0.02, batch_size=128, epochs=15, patience=15
+    )
     result = train_graph_recommender(splits, settings, seed=0, log=lambda message: None)
     losses = [row["loss"] for row in result.history]
     assert losses[-1] < losses[0]
@@ -130,8 +133,9 @@ def test_training_graph_holds_train_edges_only():
 
 def test_killed_run_resumes_to_the_same_result(tmp_path):
     splits = data.split_interactions(planted_interactions(), seed=0)
-    settings = GraphTrainingSettings(kind="lightgcn", dim=8, num_layers=1, learning_rate=0.02, batch_size=64,
-                                     epochs=4, patience=10)
+    settings = GraphTrainingSettings(
+        kind="lightgcn", dim=8, num_layers=1, learning_rate=0.02, batch_size=64, epochs=4, patience=10
+    )
     whole = train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "whole", log=lambda m: None)
     first = GraphTrainingSettings(**{**settings.__dict__, "epochs": 2})
     train_graph_recommender(splits, first, seed=0, folder=tmp_path / "killed", log=lambda m: None)
@@ -139,5 +143,6 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
     resumed = train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "killed", log=messages.append)
     assert any("resumed" in m for m in messages) and len(resumed.history) == 2  # only epochs 3 and 4 ran
     assert resumed.history[-1]["validation/recall@20"] == pytest.approx(whole.history[-1]["validation/recall@20"])
-    np.testing.assert_allclose(resumed.model.node_embedding.numpy(), whole.model.node_embedding.numpy(),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        resumed.model.node_embedding.numpy(), whole.model.node_embedding.numpy(), rtol=1e-4, atol=1e-5
+    )

@@ -29,9 +29,12 @@ def test_heterogeneous_graph_has_an_edge_set_per_event_type():
         assert sorted(edges["timestamp"].numpy()) == sorted(rows["timestamp"])
     # performed: (user, event type) with counts; user 0 viewed twice, carted once, bought once
     performed = g.edge_sets[graph.PERFORMED]
-    counts = {(int(u), int(e)): float(c) for u, e, c in zip(performed.adjacency.source.numpy(),
-                                                           performed.adjacency.target.numpy(),
-                                                           performed["count"].numpy())}
+    counts = {
+        (int(u), int(e)): float(c)
+        for u, e, c in zip(
+            performed.adjacency.source.numpy(), performed.adjacency.target.numpy(), performed["count"].numpy()
+        )
+    }
     assert counts[(0, 0)] == 2 and counts[(0, 1)] == 1 and counts[(0, 2)] == 1
     assert sum(counts.values()) == len(table)
 
@@ -127,8 +130,9 @@ def test_builder_on_the_simulated_world():
     _check_graph(data.split_interactions(events, seed=0), "event")
 
 
-@pytest.mark.parametrize("key,event_column", [("ml-100k", None), ("amazon-musical-instruments", None),
-                                              ("tianchi-sample", "event")])
+@pytest.mark.parametrize(
+    "key,event_column", [("ml-100k", None), ("amazon-musical-instruments", None), ("tianchi-sample", "event")]
+)
 def test_builder_on_each_real_dataset(shared_data, key, event_column):
     interactions = data.load(key, shared_data)["interactions"]
     _check_graph(data.split_interactions(interactions, seed=0), event_column)

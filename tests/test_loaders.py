@@ -7,7 +7,6 @@ from emotion_tf import data
 from emotion_tf.data import DataError
 from emotion_tf.data.readers import read_emotion_carer, read_goemotions, read_rt_polarity, read_tianchi_sample
 
-
 # --- the real datasets (skipped without EMOTION_TF_DATA) ----------------------------------------
 
 
@@ -47,8 +46,14 @@ def test_ml100k_contents_and_latin1_titles(shared_data):
 def test_text_corpora_labels_and_encodings(shared_data):
     carer = data.load("emotion-carer", shared_data)
     counts = carer["train"]["label"].value_counts()
-    assert [counts[carer.info.labels.index(n)] for n in ("joy", "sadness", "anger", "fear", "love", "surprise")] \
-        == [5_362, 4_666, 2_159, 1_937, 1_304, 572]
+    assert [counts[carer.info.labels.index(n)] for n in ("joy", "sadness", "anger", "fear", "love", "surprise")] == [
+        5_362,
+        4_666,
+        2_159,
+        1_937,
+        1_304,
+        572,
+    ]
     assert carer["train"].iloc[0].tolist() == ["i didnt feel humiliated", 0]
 
     go = data.load("goemotions", shared_data)
@@ -79,8 +84,13 @@ def test_interaction_logs(shared_data):
     assert amazon["rating"].value_counts().sort_index().tolist() == [217, 250, 772, 2_084, 6_938]
     assert not amazon.duplicated(["user_id", "item_id"]).any()
     assert (amazon["text"] == "").sum() == 7
-    assert amazon.iloc[0][["user_id", "item_id", "rating", "helpful_votes", "total_votes"]].tolist() == \
-        ["A2IBPI20UZIR0U", "1384719342", 5.0, 0, 0]
+    assert amazon.iloc[0][["user_id", "item_id", "rating", "helpful_votes", "total_votes"]].tolist() == [
+        "A2IBPI20UZIR0U",
+        "1384719342",
+        5.0,
+        0,
+        0,
+    ]
 
     tianchi = data.load("tianchi-sample", shared_data)["interactions"]
     assert tianchi["event"].value_counts().to_dict() == {"browse": 1_876, "cart": 70, "buy": 35, "favorite": 18}
@@ -131,7 +141,7 @@ def test_wrong_encoding_names_file_line_and_byte(tmp_path):
     folder = tmp_path / "goemotions"
     folder.mkdir()
     (folder / "labels.txt").write_text("a\nb")
-    (folder / "train.tsv").write_bytes("ok\t0\tid1\n".encode() + "caf\xe9\t1\tid2\n".encode("latin-1"))
+    (folder / "train.tsv").write_bytes(b"ok\t0\tid1\n" + "caf\xe9\t1\tid2\n".encode("latin-1"))
     for name in ("dev.tsv", "test.tsv"):
         (folder / name).write_text("x\t0\tid\n")
     with pytest.raises(DataError, match=r"train\.tsv: not valid utf-8 at byte 12 \(line 2\)"):

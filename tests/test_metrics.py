@@ -29,8 +29,12 @@ def test_classification_by_hand():
     assert report["accuracy"] == pytest.approx(4 / 6)
     # class a: P 2/2, R 2/3; b: P 1/2, R 1/2; c: P 1/2, R 1/1
     f1 = [2 * 1 * (2 / 3) / (1 + 2 / 3), 0.5, 2 * 0.5 * 1 / 1.5]
-    assert report["per_class"]["a"] == {"precision": 1.0, "recall": pytest.approx(2 / 3), "f1": pytest.approx(f1[0]),
-                                        "support": 3}
+    assert report["per_class"]["a"] == {
+        "precision": 1.0,
+        "recall": pytest.approx(2 / 3),
+        "f1": pytest.approx(f1[0]),
+        "support": 3,
+    }
     assert report["macro_precision"] == pytest.approx((1 + 0.5 + 0.5) / 3)
     assert report["macro_recall"] == pytest.approx((2 / 3 + 0.5 + 1) / 3)
     assert report["macro_f1"] == pytest.approx(sum(f1) / 3)
@@ -138,7 +142,8 @@ def test_class_thresholds_maximise_each_labels_f1_by_hand():
     probabilities = np.array([[0.9, 0.1], [0.8, 0.1], [0.6, 0.25], [0.65, 0.1], [0.1, 0.15]])
     thresholds = choose_class_thresholds(truth, probabilities, grid=[0.2, 0.5, 0.7])
     np.testing.assert_allclose(thresholds, [0.7, 0.2])
-    reports, extra = thresholded_multilabel_reports({"validation": truth, "test": truth},
-                                                    {"validation": probabilities, "test": probabilities})
+    reports, extra = thresholded_multilabel_reports(
+        {"validation": truth, "test": truth}, {"validation": probabilities, "test": probabilities}
+    )
     assert reports["test"]["macro_f1_class_thresholds"] == pytest.approx(1.0)
     assert reports["test"]["macro_f1"] < 1.0 and 0.05 <= extra["threshold"] <= 0.95

@@ -26,16 +26,32 @@ def test_pretraining_learns_and_fine_tunes():
     # a corpus with structure to learn: each text repeats a short motif, so masked characters are predictable
     motifs = ["好评推荐", "物流很快", "质量很差", "不会再买"]
     texts = ["".join(rng.choice(motifs, 4)) for _ in range(400)]
-    encoder, vectorizer, history = pretrain_encoder(texts, "zh", sequence_length=16, epochs=6, batch_size=32,
-                                                    learning_rate=3e-3, dim=32, num_heads=2, ff_dim=64,
-                                                    num_layers=1)
+    encoder, vectorizer, history = pretrain_encoder(
+        texts,
+        "zh",
+        sequence_length=16,
+        epochs=6,
+        batch_size=32,
+        learning_rate=3e-3,
+        dim=32,
+        num_heads=2,
+        ff_dim=64,
+        num_layers=1,
+    )
     losses = history.history["loss"]
     assert losses[-1] < 0.6 * losses[0]
     assert encoder.get_layer("embedding").vocabulary_size == vectorizer.vocabulary_size() + 1  # + [MASK]
     labels = np.array([int("质量很差" in t or "不会再买" in t) for t in texts])
-    classifier = SentimentClassifier("transformer", Head("binary", ("negative", "positive")), "zh",
-                                     sequence_length=16, max_epochs=5, learning_rate=2e-3, batch_size=32,
-                                     pretrained=(encoder, vectorizer))
+    classifier = SentimentClassifier(
+        "transformer",
+        Head("binary", ("negative", "positive")),
+        "zh",
+        sequence_length=16,
+        max_epochs=5,
+        learning_rate=2e-3,
+        batch_size=32,
+        pretrained=(encoder, vectorizer),
+    )
     before = encoder.get_layer("embedding").get_weights()[0].copy()
     classifier.fit(texts[:300], labels[:300], texts[300:], labels[300:])
     assert (classifier.predict(texts[300:]) == labels[300:]).mean() > 0.9
@@ -44,14 +60,22 @@ def test_pretraining_learns_and_fine_tunes():
 
 def test_pretrained_encoder_must_match():
     import pytest
-    encoder, vectorizer, _ = pretrain_encoder(["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8,
-                                              num_heads=2, ff_dim=8, num_layers=1)
+
+    encoder, vectorizer, _ = pretrain_encoder(
+        ["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8, num_heads=2, ff_dim=8, num_layers=1
+    )
     with pytest.raises(ValueError, match="reads 8 tokens, but sequence_length is 16"):
-        SentimentClassifier("transformer", Head("binary", ("negative", "positive")), "zh", sequence_length=16,
-                            pretrained=(encoder, vectorizer))
+        SentimentClassifier(
+            "transformer",
+            Head("binary", ("negative", "positive")),
+            "zh",
+            sequence_length=16,
+            pretrained=(encoder, vectorizer),
+        )
     with pytest.raises(ValueError, match="only be fine-tuned by the transformer"):
-        SentimentClassifier("lstm", Head("binary", ("negative", "positive")), "zh", sequence_length=8,
-                            pretrained=(encoder, vectorizer))
+        SentimentClassifier(
+            "lstm", Head("binary", ("negative", "positive")), "zh", sequence_length=8, pretrained=(encoder, vectorizer)
+        )
 
 
 def test_pretraining_corpus_never_holds_a_validation_or_test_text():
@@ -75,12 +99,15 @@ def test_pretraining_corpus_never_holds_a_validation_or_test_text():
 def test_copied_encoder_is_independent():
     from emotion_tf.tasks.sentiment import copy_encoder
 
-    encoder, vectorizer, _ = pretrain_encoder(["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8,
-                                              num_heads=2, ff_dim=8, num_layers=1)
+    encoder, vectorizer, _ = pretrain_encoder(
+        ["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8, num_heads=2, ff_dim=8, num_layers=1
+    )
     copy = copy_encoder(encoder)
     ids = vectorizer(tf.constant(["好好差"]))
     np.testing.assert_allclose(copy(ids).numpy(), encoder(ids).numpy(), atol=1e-6)
-    copy.get_layer("embedding").tokens.embeddings.assign_add(tf.ones_like(copy.get_layer("embedding").tokens.embeddings))
+    copy.get_layer("embedding").tokens.embeddings.assign_add(
+        tf.ones_like(copy.get_layer("embedding").tokens.embeddings)
+    )
     assert not np.allclose(copy(ids).numpy(), encoder(ids).numpy())
 
 

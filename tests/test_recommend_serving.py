@@ -7,13 +7,13 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import REPOSITORY
+from test_softmax_cf import planted_interactions
+
 from emotion_tf import data
 from emotion_tf.recommend import SoftmaxCFSettings, train_softmax_cf
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
 from emotion_tf.recommend.training import history_rows
-from test_softmax_cf import planted_interactions
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,9 @@ def test_for_user_equals_masked_numpy_brute_force(trained):
         answer = module.for_user(np.int64(splits.user_ids[user]), np.int32(5))
         expected = splits.item_ids[numpy_top_k(logits[user], rows[user] > 0, 5)]
         np.testing.assert_array_equal(answer["item_ids"].numpy(), expected)
-        np.testing.assert_allclose(answer["scores"].numpy(), np.sort(logits[user][rows[user] == 0])[::-1][:5],
-                                   rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(
+            answer["scores"].numpy(), np.sort(logits[user][rows[user] == 0])[::-1][:5], rtol=1e-4, atol=1e-5
+        )
         assert not set(answer["item_ids"].numpy()) & set(splits.item_ids[rows[user] > 0])
         assert not bool(answer["fallback"])
     batch = module.for_users(tf.constant(splits.user_ids[[0, 7]], tf.int64), np.int32(5))["item_ids"].numpy()
@@ -66,8 +67,12 @@ def test_k_out_of_range_is_refused(trained, k):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "recommend.py"), *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "scripts" / "recommend.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_export_answers_in_a_fresh_process(trained, tmp_path):
@@ -88,8 +93,11 @@ def test_export_answers_in_a_fresh_process(trained, tmp_path):
     assert bad_items.returncode == 2 and "comma-separated integer item ids" in bad_items.stderr
     too_many = run(str(folder), "--user", str(user), "-k", str(len(splits.item_ids)))
     assert too_many.returncode == 2 and "Graph execution" not in too_many.stderr
-    assert re.search(rf"-k {len(splits.item_ids)}: k exceeds the number of items left after excluding seen ones "
-                     rf"\(asked for {len(splits.item_ids)}, at most \d+\)", too_many.stderr), too_many.stderr
+    assert re.search(
+        rf"-k {len(splits.item_ids)}: k exceeds the number of items left after excluding seen ones "
+        rf"\(asked for {len(splits.item_ids)}, at most \d+\)",
+        too_many.stderr,
+    ), too_many.stderr
     lines = (folder / "items.tsv").read_text().splitlines()
     (folder / "items.tsv").write_text("\n".join(lines[:3] + ["seven"] + lines[4:]) + "\n")
     malformed = run(str(folder), "--user", str(user), "-k", "3")

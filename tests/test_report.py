@@ -4,8 +4,16 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion_tf.report import (anchor_text, glance_table, headline_table, run_summary, sentiment_speed_table, sentiment_table,
-                               terminal_table, write_report)
+from emotion_tf.report import (
+    anchor_text,
+    glance_table,
+    headline_table,
+    run_summary,
+    sentiment_speed_table,
+    sentiment_table,
+    terminal_table,
+    write_report,
+)
 from emotion_tf.training.results import ResultRecord
 
 HARDWARE = "2 CPU cores (x86_64)"
@@ -18,7 +26,9 @@ def record(task, model, dataset, split="test", seed=0, **metrics):
 def test_anchors_follow_the_dataset_and_the_model():
     carer = record("sentiment", "lstm", "emotion-carer", accuracy=0.91)
     assert anchor_text(carer) == "bar 0.92 (accuracy); DistilBERT 0.938"
-    assert anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro f1); BERT-base 0.460"
+    assert (
+        anchor_text(record("sentiment", "lstm", "goemotions", macro_f1=0.4)) == "bar 0.42 (macro f1); BERT-base 0.460"
+    )
     lightgcn = record("behavior-gcn", "lightgcn", "ml-100k", **{"recall@20": 0.38, "ndcg@20": 0.32})
     assert anchor_text(lightgcn) == "RecBole LightGCN 0.3693 / 0.3135 (R@20 / N@20)"
     # no RecBole twin: read against the best RecBole model (EASE), and say so
@@ -40,7 +50,8 @@ def test_headline_table_has_one_row_per_test_record_with_its_main_metrics():
     lines = headline_table(records).splitlines()
     assert lines[0] == "| task | dataset | model | test metrics | bar / published anchor |"
     assert lines[2:] == [
-        "| sentiment | emotion-carer | lstm | accuracy 0.9140, macro_f1 0.8700 | bar 0.92 (accuracy); DistilBERT 0.938 |",
+        "| sentiment | emotion-carer | lstm | accuracy 0.9140, macro_f1 0.8700 "
+        "| bar 0.92 (accuracy); DistilBERT 0.938 |",
         "| recommend | ml-100k | softmax-cf-serving | latency_p50_ms 0.4700, numpy_latency_p50_ms 2.0000 |  |",
         "| emotion-rec | synthetic-bandit | bandit-linucb | mean_reward 0.4685 |  |",
     ]
@@ -65,20 +76,28 @@ def test_terminal_table_is_short_aligned_and_has_no_empty_column():
 
 
 def test_run_summary_names_command_hardware_and_every_task():
-    records = [record("ranking-baselines", "pop", "ml-100k", **{"recall@20": 0.18, "ndcg@20": 0.15}),
-               record("ranking-baselines", "pop", "ml-100k", split="validation", **{"recall@20": 0.2})]
-    summary = run_summary(records, ["ranking-baselines", "sentiment"], "python scripts/train_all.py", 125.0,
-                          "2026-11-23 05:00")
-    assert summary.startswith("Made by `python scripts/train_all.py` on 2 CPU cores (x86_64); finished "
-                              "2026-11-23 05:00, this invocation took 2 min.")
+    records = [
+        record("ranking-baselines", "pop", "ml-100k", **{"recall@20": 0.18, "ndcg@20": 0.15}),
+        record("ranking-baselines", "pop", "ml-100k", split="validation", **{"recall@20": 0.2}),
+    ]
+    summary = run_summary(
+        records, ["ranking-baselines", "sentiment"], "python scripts/train_all.py", 125.0, "2026-11-23 05:00"
+    )
+    assert summary.startswith(
+        "Made by `python scripts/train_all.py` on 2 CPU cores (x86_64); finished "
+        "2026-11-23 05:00, this invocation took 2 min."
+    )
     assert "| ranking-baselines | ml-100k | pop | recall@20 0.1800, ndcg@20 0.1500 | RecBole Pop" in summary
     assert "### ranking-baselines" in summary and "### sentiment" not in summary  # no records, no section
     assert summary.count("| ranking-baselines | pop | ml-100k |") == 2  # the full table: both splits
 
 
 def test_report_draws_the_figures_the_records_allow(tmp_path):
-    records = [record("behavior-gcn", model, "ml-100k", seed=seed, **{"recall@20": r, "ndcg@20": r - 0.05})
-               for seed in (0, 1) for model, r in (("gcn", 0.37 + seed / 100), ("pop", 0.18))]
+    records = [
+        record("behavior-gcn", model, "ml-100k", seed=seed, **{"recall@20": r, "ndcg@20": r - 0.05})
+        for seed in (0, 1)
+        for model, r in (("gcn", 0.37 + seed / 100), ("pop", 0.18))
+    ]
     confusion = record("sentiment", "lstm", "emotion-carer", accuracy=0.9)
     confusion.config = {"confusion_matrix": np.eye(2, dtype=int).tolist(), "labels": ["joy", "anger"]}
     repeated = record("behavior-gcn", "gcn", "ml-100k", seed=0, **{"recall@20": 0.37, "ndcg@20": 0.32})  # in 2 files
@@ -93,19 +112,29 @@ def test_report_draws_the_figures_the_records_allow(tmp_path):
 
 
 def test_sentiment_tables_pivot_models_into_columns_with_the_best_in_bold():
-    records = [record("text-baselines", "tfidf-logreg", "emotion-carer", accuracy=0.881),
-               record("sentiment", "bilstm", "emotion-carer", accuracy=0.9245),
-               record("sentiment", "bilstm", "emotion-carer", split="validation", accuracy=0.99),
-               record("sentiment", "bilstm", "emotion-carer", seed=1, accuracy=0.95),  # another seed: not shown
-               record("sentiment", "transformer", "goemotions", macro_f1=0.4386, macro_f1_class_thresholds=0.462,
-                      latency_p50_ms=1.44),
-               record("sentiment", "lstm", "unknown-corpus", accuracy=0.5)]  # no bar: not a row
+    records = [
+        record("text-baselines", "tfidf-logreg", "emotion-carer", accuracy=0.881),
+        record("sentiment", "bilstm", "emotion-carer", accuracy=0.9245),
+        record("sentiment", "bilstm", "emotion-carer", split="validation", accuracy=0.99),
+        record("sentiment", "bilstm", "emotion-carer", seed=1, accuracy=0.95),  # another seed: not shown
+        record(
+            "sentiment",
+            "transformer",
+            "goemotions",
+            macro_f1=0.4386,
+            macro_f1_class_thresholds=0.462,
+            latency_p50_ms=1.44,
+        ),
+        record("sentiment", "lstm", "unknown-corpus", accuracy=0.5),
+    ]  # no bar: not a row
     records[1].examples_per_second = 827.0
     records[1].metrics["latency_p50_ms"] = 3.41
     lines = sentiment_table(records).splitlines()
     assert lines[0] == "| dataset (metric) | bar | tfidf-logreg | bilstm | transformer |"
-    assert lines[2:] == ["| emotion-carer (accuracy) | 0.92 | 0.8810 | **0.9245** |  |",
-                         "| goemotions (macro F1, global / per-label thresholds) | 0.42 |  |  | **0.4386 / 0.4620** |"]
+    assert lines[2:] == [
+        "| emotion-carer (accuracy) | 0.92 | 0.8810 | **0.9245** |  |",
+        "| goemotions (macro F1, global / per-label thresholds) | 0.42 |  |  | **0.4386 / 0.4620** |",
+    ]
     speed = sentiment_speed_table(records).splitlines()
     assert speed[2] == "| emotion-carer | 827, 3.4 |  |"
     assert speed[3] == "| goemotions |  |  |"  # no training speed recorded: empty, not invented
@@ -119,7 +148,7 @@ def test_readme_results_table_is_the_one_make_report_draws_from_the_committed_re
     files = sorted(f for f in (root / "docs" / "results").glob("*.json") if not f.name.startswith("quick-preset"))
     table = glance_table([record for path in files for record in read_records(path)])
     readme = (root / "README.md").read_text(encoding="utf-8")
-    shown = readme[readme.index(GLANCE_BEGIN) + len(GLANCE_BEGIN):readme.index(GLANCE_END)].strip()
+    shown = readme[readme.index(GLANCE_BEGIN) + len(GLANCE_BEGIN) : readme.index(GLANCE_END)].strip()
     assert shown == table, "README's table is stale: run python scripts/make_report.py"
 
 
@@ -134,14 +163,22 @@ def test_glance_table_chooses_on_validation_and_counts_a_run_of_two_tasks_once()
         record("text-baselines", "tfidf-logreg", "rt-polarity", accuracy=0.76),
     ]
     for seed, value in ((0, 0.38), (1, 0.40)):  # EASE of seed 0 appears in two tasks: counted once
-        for task in ("ranking-baselines", "recommend")[:2 - seed]:
-            records += [record(task, "ease", "ml-100k", split="validation", seed=seed, **{"recall@20": value}),
-                        record(task, "ease", "ml-100k", seed=seed, **{"recall@20": value})]
-    records += [record("recommend", "softmax-cf", "ml-100k", split=split, **{"recall@20": 0.39})
-                for split in ("validation", "test")]
+        for task in ("ranking-baselines", "recommend")[: 2 - seed]:
+            records += [
+                record(task, "ease", "ml-100k", split="validation", seed=seed, **{"recall@20": value}),
+                record(task, "ease", "ml-100k", seed=seed, **{"recall@20": value}),
+            ]
+    records += [
+        record("recommend", "softmax-cf", "ml-100k", split=split, **{"recall@20": 0.39})
+        for split in ("validation", "test")
+    ]
     rows = glance_table(records).splitlines()[2:]
-    assert rows[0] == ("| emotion recognition | rt-polarity (accuracy) | lstm 0.8000 (1 seed) | "
-                       "tfidf-logreg 0.7600 (1 seed) | Kim CNN 0.810 |")
-    assert rows[1] == ("| behaviour prediction and recommendation | ml-100k (recall@20) | softmax-cf 0.3900 (1 seed) | "
-                       f"ease 0.3900 ± {np.std([0.38, 0.40], ddof=1):.4f} (2 seeds) | RecBole EASE 0.400 |")
+    assert rows[0] == (
+        "| emotion recognition | rt-polarity (accuracy) | lstm 0.8000 (1 seed) | "
+        "tfidf-logreg 0.7600 (1 seed) | Kim CNN 0.810 |"
+    )
+    assert rows[1] == (
+        "| behaviour prediction and recommendation | ml-100k (recall@20) | softmax-cf 0.3900 (1 seed) | "
+        f"ease 0.3900 ± {np.std([0.38, 0.40], ddof=1):.4f} (2 seeds) | RecBole EASE 0.400 |"
+    )
     assert len(rows) == 2

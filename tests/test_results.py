@@ -8,19 +8,42 @@ from emotion_tf.training.results import ResultRecord, format_table, read_records
 
 
 def record(**overrides):
-    fields = dict(task="sentiment", model="transformer", dataset="emotion-carer", split="test", seed=0,
-                  metrics={"accuracy": 0.93, "macro_f1": 0.9}, train_seconds=120.5, examples_per_second=850.0,
-                  params=123456, config={"epochs": 10}, logdir="tensorboard_logs/x")
+    fields = dict(
+        task="sentiment",
+        model="transformer",
+        dataset="emotion-carer",
+        split="test",
+        seed=0,
+        metrics={"accuracy": 0.93, "macro_f1": 0.9},
+        train_seconds=120.5,
+        examples_per_second=850.0,
+        params=123456,
+        config={"epochs": 10},
+        logdir="tensorboard_logs/x",
+    )
     fields.update(overrides)
     return ResultRecord(**fields)
 
 
 def test_round_trip_in_protocol_format(tmp_path):
-    path = write_records([record(), record(split="validation", metrics={"accuracy": float("nan")})],
-                         tmp_path / "sub" / "r.json")
+    path = write_records(
+        [record(), record(split="validation", metrics={"accuracy": float("nan")})], tmp_path / "sub" / "r.json"
+    )
     rows = json.loads(path.read_text())
-    assert set(rows[0]) == {"task", "model", "dataset", "split", "seed", "metrics", "train_seconds",
-                            "examples_per_second", "params", "config", "hardware", "logdir"}
+    assert set(rows[0]) == {
+        "task",
+        "model",
+        "dataset",
+        "split",
+        "seed",
+        "metrics",
+        "train_seconds",
+        "examples_per_second",
+        "params",
+        "config",
+        "hardware",
+        "logdir",
+    }
     assert rows[0]["metrics"] == {"accuracy": 0.93, "macro_f1": 0.9}
     assert "CPU cores" in rows[0]["hardware"]
     assert rows[1]["metrics"]["accuracy"] is None  # NaN is not JSON
@@ -53,6 +76,7 @@ def test_table_has_a_row_per_record():
 
 def test_seed_table_gives_mean_and_sample_std():
     from emotion_tf.training.results import format_seed_table
+
     rows = [record(seed=s, metrics={"accuracy": a}) for s, a in ((0, 0.90), (1, 0.92), (2, 0.94))]
     table = format_seed_table(rows + [record(model="lstm", metrics={"accuracy": 0.8})], ["accuracy"])
     lines = table.splitlines()

@@ -2,21 +2,24 @@
 
 import numpy as np
 import pytest
+from tiny_bert import write_checkpoint
 
 from emotion_tf.emotion_rec.review_scores import ClassifierScorer
 from emotion_tf.metrics.regression import spearman
-from emotion_tf.sentiment.heads import STAR_LABELS, Head, three_way_of_stars
-from tiny_bert import write_checkpoint
+from emotion_tf.sentiment.heads import Head, three_way_of_stars
+from emotion_tf.text.valence import STAR_LABELS
 
 
 def test_star_head_intensity_is_the_expected_rating_rescaled():
     head = Head("multiclass", STAR_LABELS)
-    probabilities = np.array([[1, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0.5, 0, 0, 0, 0.5], [0, 0, 0, 0.5, 0.5],
-                              [0.2, 0.2, 0.2, 0.2, 0.2]])
+    probabilities = np.array(
+        [[1, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0.5, 0, 0, 0, 0.5], [0, 0, 0, 0.5, 0.5], [0.2, 0.2, 0.2, 0.2, 0.2]]
+    )
     # (E[stars] - 3) / 2: E = 1, 3, 3, 4.5, 3
     np.testing.assert_allclose(head.intensity(probabilities), [-1.0, 0.0, 0.0, 0.75, 0.0])
-    np.testing.assert_allclose(three_way_of_stars(probabilities),
-                               [[1, 0, 0], [0, 1, 0], [0.5, 0, 0.5], [0, 0, 1], [0.4, 0.2, 0.4]])
+    np.testing.assert_allclose(
+        three_way_of_stars(probabilities), [[1, 0, 0], [0, 1, 0], [0.5, 0, 0.5], [0, 0, 1], [0.4, 0.2, 0.4]]
+    )
 
 
 CUES = {1: "terrible", 2: "bad", 3: "slow", 4: "good", 5: "great"}
@@ -37,12 +40,22 @@ def planted_reviews(n, seed):
 
 @pytest.mark.parametrize("architecture", ["lstm", "bert"])
 def test_a_star_scorer_ranks_reviews_by_their_stars(architecture, tmp_path):
-    checkpoint = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0}) \
-        if architecture == "bert" else None
+    checkpoint = (
+        write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+        if architecture == "bert"
+        else None
+    )
     train_texts, train_stars = planted_reviews(400, seed=0)
     test_texts, test_stars = planted_reviews(100, seed=1)
-    scorer = ClassifierScorer(architecture, "en", max_epochs=10, sequence_length=12, target="stars",
-                              checkpoint=checkpoint, learning_rate=3e-3 if architecture == "bert" else 1e-2)
+    scorer = ClassifierScorer(
+        architecture,
+        "en",
+        max_epochs=10,
+        sequence_length=12,
+        target="stars",
+        checkpoint=checkpoint,
+        learning_rate=3e-3 if architecture == "bert" else 1e-2,
+    )
     assert scorer.name == f"{architecture}-stars" and scorer.target_column == "rating"
     scorer.fit(train_texts, train_stars, test_texts[:50], test_stars[:50], seed=0)
     scores = scorer.scores(test_texts)

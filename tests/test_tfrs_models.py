@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+from test_softmax_cf import planted_interactions
 
 from emotion_tf import data
 from emotion_tf.baselines.bias import BiasBaseline
@@ -9,7 +10,6 @@ from emotion_tf.metrics.ranking import evaluate_split
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import Tower
 from emotion_tf.recommend.tfrs_training import rating_rmse, retrieval_scorer, train_rating, train_retrieval
-from test_softmax_cf import planted_interactions
 
 
 def test_tower_uses_ids_and_features():
@@ -31,23 +31,34 @@ def planted_ratings(seed=0):
     """r = 3 + user bias + item bias + noise: the bias baseline's own model."""
     rng = np.random.default_rng(seed)
     user_bias, item_bias = rng.normal(0, 0.7, 50), rng.normal(0, 0.7, 30)
-    rows = [(u, i, 1, float(np.clip(np.rint(3 + user_bias[u] + item_bias[i] + rng.normal(0, 0.3)), 1, 5)))
-            for u in range(50) for i in rng.choice(30, 15, replace=False)]
+    rows = [
+        (u, i, 1, float(np.clip(np.rint(3 + user_bias[u] + item_bias[i] + rng.normal(0, 0.3)), 1, 5)))
+        for u in range(50)
+        for i in rng.choice(30, 15, replace=False)
+    ]
     return pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp", "rating"])
 
 
 def test_bias_baseline_by_hand_and_on_planted_ratings():
     # one user, two items: with λ = 0 and one sweep, b_i = r_i − μ exactly
     baseline = BiasBaseline(item_l2=0.0, user_l2=0.0, sweeps=1).fit(
-        np.array([0, 0]), np.array([0, 1]), np.array([2.0, 4.0]), 1, 2)
+        np.array([0, 0]), np.array([0, 1]), np.array([2.0, 4.0]), 1, 2
+    )
     assert baseline.mean == 3.0
     np.testing.assert_allclose(baseline.item_bias, [-1.0, 1.0])
     np.testing.assert_allclose(baseline.predict(np.array([0, 0]), np.array([0, 1])), [2.0, 4.0])
     splits = data.split_interactions(planted_ratings(), seed=0)
-    fitted = BiasBaseline().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
-                                splits.train["rating"].to_numpy(), splits.n_users, splits.n_items)
+    fitted = BiasBaseline().fit(
+        splits.train["user_index"].to_numpy(),
+        splits.train["item_index"].to_numpy(),
+        splits.train["rating"].to_numpy(),
+        splits.n_users,
+        splits.n_items,
+    )
     test = splits.test
-    error = rmse(test["rating"].to_numpy(), fitted.predict(test["user_index"].to_numpy(), test["item_index"].to_numpy()))
+    error = rmse(
+        test["rating"].to_numpy(), fitted.predict(test["user_index"].to_numpy(), test["item_index"].to_numpy())
+    )
     assert error < 0.7 * test["rating"].std()
 
 
@@ -56,5 +67,6 @@ def test_rating_model_beats_the_global_mean():
     model, history, _ = train_rating(splits, dim=8, learning_rate=0.01, batch_size=64, epochs=40, patience=40)
     assert history["loss"][-1] < history["loss"][0]
     test = splits.test
-    assert rating_rmse(model, test) < 0.85 * rmse(test["rating"].to_numpy(),
-                                                  np.full(len(test), splits.train["rating"].mean()))
+    assert rating_rmse(model, test) < 0.85 * rmse(
+        test["rating"].to_numpy(), np.full(len(test), splits.train["rating"].mean())
+    )

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPOSITORY
+
 from emotion_tf import data
 from emotion_tf.tasks import TASKS, baselines
 from emotion_tf.training.registry import Task
@@ -24,12 +24,17 @@ def test_baseline_tasks_are_registered():
 
 def test_quick_ranking_baselines_write_records_and_scalars(tmp_path):
     results = tmp_path / "r.json"
-    code = train_all.main(["--only", "ranking-baselines", "--logdir", str(tmp_path / "logs"),
-                           "--results", str(results), "--seed", "1"])
+    code = train_all.main(
+        ["--only", "ranking-baselines", "--logdir", str(tmp_path / "logs"), "--results", str(results), "--seed", "1"]
+    )
     assert code == 0
     records = json.loads(results.read_text())
-    assert {(r["model"], r["split"]) for r in records} == {("pop", "validation"), ("pop", "test"),
-                                                           ("ease", "validation"), ("ease", "test")}
+    assert {(r["model"], r["split"]) for r in records} == {
+        ("pop", "validation"),
+        ("pop", "test"),
+        ("ease", "validation"),
+        ("ease", "test"),
+    }
     assert all(r["dataset"] == "synthetic" and r["seed"] == 1 for r in records)
     test = {r["model"]: r["metrics"] for r in records if r["split"] == "test"}
     # the simulated users choose by taste, which EASE can learn and popularity cannot
@@ -46,8 +51,10 @@ def test_quick_ranking_baselines_write_records_and_scalars(tmp_path):
 def tiny_text_splits():
     rng = np.random.default_rng(0)
     words = {0: ["awful", "dull"], 1: ["great", "superb"]}
-    rows = [(" ".join(rng.choice(["the", "film", "was", "so"], 3)) + f" {rng.choice(words[y])} {i}", y)
-            for i, y in enumerate(rng.integers(0, 2, 300))]
+    rows = [
+        (" ".join(rng.choice(["the", "film", "was", "so"], 3)) + f" {rng.choice(words[y])} {i}", y)
+        for i, y in enumerate(rng.integers(0, 2, 300))
+    ]
     splits = data.split_text(pd.DataFrame(rows, columns=["text", "label"]), seed=0)
     splits.labels = ("negative", "positive")
     return splits
@@ -55,8 +62,9 @@ def tiny_text_splits():
 
 def test_text_baselines_task_on_tiny_data(tmp_path, monkeypatch):
     monkeypatch.setattr(baselines, "_text_datasets", lambda context: iter([("tiny", "en", tiny_text_splits(), False)]))
-    code = train_all.main(["--only", "text-baselines", "--logdir", str(tmp_path / "logs"),
-                           "--results", str(tmp_path / "r.json")])
+    code = train_all.main(
+        ["--only", "text-baselines", "--logdir", str(tmp_path / "logs"), "--results", str(tmp_path / "r.json")]
+    )
     assert code == 0
     records = json.loads((tmp_path / "r.json").read_text())
     assert [r["split"] for r in records] == ["validation", "test"]
@@ -72,6 +80,7 @@ def test_text_baselines_task_on_tiny_data(tmp_path, monkeypatch):
 def test_failing_task_gives_exit_1_and_keeps_the_others(tmp_path, monkeypatch, capsys):
     def broken(context):
         raise RuntimeError("planted failure")
+
     monkeypatch.setitem(TASKS, "broken", Task("broken", "fails on purpose", broken))
     monkeypatch.setitem(TASKS, "fine", Task("fine", "returns nothing", lambda context: []))
     code = train_all.main(["--only", "broken,fine", "--logdir", str(tmp_path), "--results", str(tmp_path / "r.json")])
@@ -92,6 +101,7 @@ def test_resume_after_a_failed_or_killed_task_keeps_finished_work(tmp_path, monk
     def flaky(context):
         calls.append("flaky")
         raise RuntimeError("killed")
+
     monkeypatch.setitem(TASKS, "flaky", Task("flaky", "dies", flaky))
     args = ["--only", "ranking-baselines,flaky", "--logdir", str(tmp_path), "--results", str(tmp_path / "r.json")]
     assert train_all.main(args) == 1
@@ -99,6 +109,7 @@ def test_resume_after_a_failed_or_killed_task_keeps_finished_work(tmp_path, monk
 
     def ranking_must_not_run(context):
         raise AssertionError("a finished task ran again")
+
     monkeypatch.setitem(TASKS, "ranking-baselines", Task("ranking-baselines", "", ranking_must_not_run))
     monkeypatch.setitem(TASKS, "flaky", Task("flaky", "now fine", lambda context: calls.append("ok") or []))
     assert train_all.main(args + ["--resume"]) == 0
@@ -122,18 +133,22 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     from emotion_tf.emotion_rec import training as emotion_training
     from emotion_tf.tasks import emotion_rec as task
 
-    tiny = dict(n_users=60, n_items=40, n_categories=3, sessions_per_user=6, review_language="en", review_mood=1.5,
-                seed=2)
+    tiny = dict(
+        n_users=60, n_items=40, n_categories=3, sessions_per_user=6, review_language="en", review_mood=1.5, seed=2
+    )
     monkeypatch.setattr(task, "QUICK_EMOTION_WORLD", tiny)
     monkeypatch.setattr(task, "BANDIT_WORLD", {**tiny, "n_items": 20})
     monkeypatch.setitem(task.QUICK, "simulated_rounds", 100)
 
     def run(folder, *extra):
-        return train_all.main(["--only", "emotion-rec", "--logdir", str(folder), "--results",
-                               str(folder / "r.json"), *extra])
+        return train_all.main(
+            ["--only", "emotion-rec", "--logdir", str(folder), "--results", str(folder / "r.json"), *extra]
+        )
 
     def metrics(folder):
-        return [(r["model"], r["dataset"], r["split"], r["metrics"]) for r in json.loads((folder / "r.json").read_text())]
+        return [
+            (r["model"], r["dataset"], r["split"], r["metrics"]) for r in json.loads((folder / "r.json").read_text())
+        ]
 
     assert run(tmp_path / "unbroken") == 0
 
@@ -141,6 +156,7 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
         def on_epoch_end(self, epoch, logs=None):
             if epoch == 1:
                 raise KeyboardInterrupt("killed in the middle of a fit")
+
     original = emotion_training.fit_callbacks
     monkeypatch.setattr(emotion_training, "fit_callbacks", lambda *a, **k: original(*a, **k) + [Kill()])
     with pytest.raises(KeyboardInterrupt):

@@ -37,7 +37,7 @@ class EASE:
         self.l2 = l2
         self.user_batch = user_batch
 
-    def fit(self, user_index: np.ndarray, item_index: np.ndarray, n_users: int, n_items: int) -> "EASE":
+    def fit(self, user_index: np.ndarray, item_index: np.ndarray, n_users: int, n_items: int) -> EASE:
         self.n_items = n_items
         self.history = UserItemSets.from_pairs(np.asarray(user_index), np.asarray(item_index), n_users)
         gram = np.zeros((n_items, n_items))

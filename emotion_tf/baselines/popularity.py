@@ -8,7 +8,7 @@ import numpy as np
 class Popularity:
     """Scores every user's items by training popularity (the same list for all users)."""
 
-    def fit(self, user_index: np.ndarray, item_index: np.ndarray, n_users: int, n_items: int) -> "Popularity":
+    def fit(self, user_index: np.ndarray, item_index: np.ndarray, n_users: int, n_items: int) -> Popularity:
         self.counts = np.bincount(np.asarray(item_index), minlength=n_items).astype(np.float32)
         return self
 

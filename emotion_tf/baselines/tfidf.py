@@ -47,8 +47,9 @@ class SparseLinear(tf.keras.layers.Layer):
     def __init__(self, input_dim: int, units: int, kernel_regularizer=None, **kwargs):
         super().__init__(**kwargs)
         self.input_dim, self.units = input_dim, units
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, units), initializer="zeros",
-                                      regularizer=kernel_regularizer)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(input_dim, units), initializer="zeros", regularizer=kernel_regularizer
+        )
         self.bias = self.add_weight(name="bias", shape=(units,), initializer="zeros")
 
     def call(self, features: tf.SparseTensor) -> tf.Tensor:
@@ -74,9 +75,20 @@ class TfidfLogisticRegression:
       multi_label: sigmoid outputs and binary cross-entropy instead of softmax.
     """
 
-    def __init__(self, n_classes: int, language: str = "en", max_tokens: int = 100_000, ngrams: int = 1,
-                 l2: float = 0.0, multi_label: bool = False, learning_rate: float = 1.0,
-                 batch_size: int = 64, max_epochs: int = 60, patience: int = 5, seed: int = 0):
+    def __init__(
+        self,
+        n_classes: int,
+        language: str = "en",
+        max_tokens: int = 100_000,
+        ngrams: int = 1,
+        l2: float = 0.0,
+        multi_label: bool = False,
+        learning_rate: float = 1.0,
+        batch_size: int = 64,
+        max_epochs: int = 60,
+        patience: int = 5,
+        seed: int = 0,
+    ):
         if language not in ("en", "zh"):
             raise ValueError(f"language must be 'en' or 'zh', got {language!r}")
         if n_classes < 2:
@@ -89,9 +101,14 @@ class TfidfLogisticRegression:
     def _build(self, train_texts: np.ndarray) -> None:
         """Adapt the vectorizer on training text; build the classifier and the string-to-probability model."""
         self.vectorizer = tf.keras.layers.TextVectorization(
-            max_tokens=self.max_tokens, output_mode="tf_idf", ngrams=self.ngrams,
+            max_tokens=self.max_tokens,
+            output_mode="tf_idf",
+            ngrams=self.ngrams,
             split="character" if self.language == "zh" else "whitespace",
-            standardize="lower_and_strip_punctuation", sparse=True, name="tfidf")
+            standardize="lower_and_strip_punctuation",
+            sparse=True,
+            name="tfidf",
+        )
         self.vectorizer.adapt(tf.data.Dataset.from_tensor_slices(train_texts).batch(1024))
         self.normalize = SparseRowL2Normalize(name="l2_normalize")
         vocabulary = self.vectorizer.vocabulary_size()
@@ -100,35 +117,36 @@ class TfidfLogisticRegression:
         features = tf.keras.Input(shape=(vocabulary,), sparse=True, name="tfidf_features")
         penalty = tf.keras.regularizers.l2(self.l2) if self.l2 > 0 else None
         logits = SparseLinear(vocabulary, self.n_classes, kernel_regularizer=penalty, name="logits")(features)
-        outputs = tf.keras.layers.Activation("sigmoid" if self.multi_label else "softmax",
-                                             name="probabilities")(logits)
+        outputs = tf.keras.layers.Activation("sigmoid" if self.multi_label else "softmax", name="probabilities")(logits)
         self.classifier = tf.keras.Model(features, outputs, name="tfidf_logreg_classifier")
         loss = "binary_crossentropy" if self.multi_label else "sparse_categorical_crossentropy"
         accuracy = "binary_accuracy" if self.multi_label else "accuracy"
-        self.classifier.compile(optimizer=tf.keras.optimizers.Ftrl(self.learning_rate), loss=loss,
-                                metrics=[accuracy])
+        self.classifier.compile(optimizer=tf.keras.optimizers.Ftrl(self.learning_rate), loss=loss, metrics=[accuracy])
 
         # What users call and export: raw strings in, probabilities out.
         text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
-        self.model = tf.keras.Model(text, self.classifier(self.normalize(self.vectorizer(text))),
-                                    name="tfidf_logreg")
+        self.model = tf.keras.Model(text, self.classifier(self.normalize(self.vectorizer(text))), name="tfidf_logreg")
 
     def _features(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
         """Batches of (normalised sparse tf-idf rows[, labels]), tokenised once and cached."""
         targets = None if labels is None else np.asarray(labels, dtype=np.float32 if self.multi_label else np.int64)
-        return featurized_dataset(texts, lambda t: self.normalize(self.vectorizer(t)), targets, self.batch_size,
-                                  shuffle, self.seed)
+        return featurized_dataset(
+            texts, lambda t: self.normalize(self.vectorizer(t)), targets, self.batch_size, shuffle, self.seed
+        )
 
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
         """Train with early stopping on validation accuracy (loss, for multi-label); returns the History."""
         set_seed(self.seed)
         self._build(_as_strings(train_texts))
         monitor = "val_loss" if self.multi_label else "val_accuracy"
-        stop = tf.keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience,
-                                                restore_best_weights=True)
-        return self.classifier.fit(self._features(train_texts, train_labels, shuffle=True),
-                                   validation_data=self._features(validation_texts, validation_labels),
-                                   epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
+        stop = tf.keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience, restore_best_weights=True)
+        return self.classifier.fit(
+            self._features(train_texts, train_labels, shuffle=True),
+            validation_data=self._features(validation_texts, validation_labels),
+            epochs=self.max_epochs,
+            callbacks=[stop, *callbacks],
+            verbose=verbose,
+        )
 
     def predict_proba(self, texts) -> np.ndarray:
         """[len(texts), n_classes] probabilities."""

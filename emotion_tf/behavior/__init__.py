@@ -1,8 +1,8 @@
 """Behaviour prediction (first article): a GCN over the user–item graph, and a next-item sequence model.
 
-    from emotion_tf.behavior import GraphTrainingSettings, train_graph_recommender, evaluate_split
-    result = train_graph_recommender(splits, GraphTrainingSettings(kind="gcn"), seed=0, folder="runs/gcn")
-    evaluate_split(result.model, splits, "test")          # Recall/NDCG/Precision/HitRate @10, @20
+from emotion_tf.behavior import GraphTrainingSettings, train_graph_recommender, evaluate_split
+result = train_graph_recommender(splits, GraphTrainingSettings(kind="gcn"), seed=0, folder="runs/gcn")
+evaluate_split(result.model, splits, "test")          # Recall/NDCG/Precision/HitRate @10, @20
 """
 
 from emotion_tf.behavior.gcn import GraphConvolution
@@ -17,6 +17,14 @@ from emotion_tf.behavior.training import (
 )
 
 __all__ = [
-    "GraphConvolution", "GraphRecommender", "GraphTrainingResult", "GraphTrainingSettings", "KINDS", "LOSSES",
-    "LinkPredictionTask", "evaluate_split", "train_graph_recommender", "training_graph",
+    "GraphConvolution",
+    "GraphRecommender",
+    "GraphTrainingResult",
+    "GraphTrainingSettings",
+    "KINDS",
+    "LOSSES",
+    "LinkPredictionTask",
+    "evaluate_split",
+    "train_graph_recommender",
+    "training_graph",
 ]

@@ -34,14 +34,23 @@ class GraphConvolution(tf.keras.layers.Layer):
     ``GCNConv(units, add_self_loops=True, degree_normalization="in_out")`` with the same weights (tested).
     """
 
-    def __init__(self, units: int, activation="relu", use_bias: bool = True, normalization: str = "symmetric",
-                 self_loops: bool = True, kernel_initializer="glorot_uniform", **kwargs):
+    def __init__(
+        self,
+        units: int,
+        activation="relu",
+        use_bias: bool = True,
+        normalization: str = "symmetric",
+        self_loops: bool = True,
+        kernel_initializer="glorot_uniform",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.units = units
         self.normalization = normalization
         self.self_loops = self_loops
-        self.dense = tf.keras.layers.Dense(units, activation=activation, use_bias=use_bias,
-                                           kernel_initializer=kernel_initializer, name="transform")
+        self.dense = tf.keras.layers.Dense(
+            units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer, name="transform"
+        )
 
     def coefficients(self, graph: tfgnn.GraphTensor):
         return edge_coefficients(graph, self.normalization, self.self_loops)
@@ -55,6 +64,11 @@ class GraphConvolution(tf.keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         dense = self.dense.get_config()
-        config.update(units=self.units, activation=dense["activation"], use_bias=dense["use_bias"],
-                      normalization=self.normalization, self_loops=self.self_loops)
+        config.update(
+            units=self.units,
+            activation=dense["activation"],
+            use_bias=dense["use_bias"],
+            normalization=self.normalization,
+            self_loops=self.self_loops,
+        )
         return config

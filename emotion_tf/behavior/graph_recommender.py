@@ -28,16 +28,24 @@ KINDS = ("gcn", "article", "lightgcn", "mf")
 
 class GraphRecommender(tf.keras.Model):
     """Args:
-      graph: the training ``user_item_graph`` (fixed; its propagation coefficients are computed once).
-      kind: one of ``KINDS``.
-      dim: embedding width d.
-      num_layers: K (ignored for ``"mf"``).
-      activation: σ of the ``"gcn"``/``"article"`` layers.
-      seed: initialisation seed.
+    graph: the training ``user_item_graph`` (fixed; its propagation coefficients are computed once).
+    kind: one of ``KINDS``.
+    dim: embedding width d.
+    num_layers: K (ignored for ``"mf"``).
+    activation: σ of the ``"gcn"``/``"article"`` layers.
+    seed: initialisation seed.
     """
 
-    def __init__(self, graph: tfgnn.GraphTensor, kind: str = "lightgcn", dim: int = 64, num_layers: int = 3,
-                 activation="tanh", seed: int = 0, **kwargs):
+    def __init__(
+        self,
+        graph: tfgnn.GraphTensor,
+        kind: str = "lightgcn",
+        dim: int = 64,
+        num_layers: int = 3,
+        activation="tanh",
+        seed: int = 0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -46,17 +54,26 @@ class GraphRecommender(tf.keras.Model):
         self.n_users, self.n_items = node_counts(graph)
         self.num_layers = 0 if kind == "mf" else num_layers
         self.node_embedding = self.add_weight(
-            name="node_embedding", shape=[self.n_users + self.n_items, dim],
-            initializer=tf.keras.initializers.RandomNormal(stddev=0.1, seed=seed))
+            name="node_embedding",
+            shape=[self.n_users + self.n_items, dim],
+            initializer=tf.keras.initializers.RandomNormal(stddev=0.1, seed=seed),
+        )
         if kind == "lightgcn":
             self.layers_ = []
             self.coefficients = edge_coefficients(graph, "symmetric", self_loops=False)
         else:
             normalization = "article" if kind == "article" else "symmetric"
-            self.layers_ = [GraphConvolution(dim, activation=activation, normalization=normalization,
-                                             self_loops=kind == "gcn", name=f"gcn_{k}",
-                                             kernel_initializer=tf.keras.initializers.GlorotUniform(seed + k + 1))
-                            for k in range(self.num_layers)]
+            self.layers_ = [
+                GraphConvolution(
+                    dim,
+                    activation=activation,
+                    normalization=normalization,
+                    self_loops=kind == "gcn",
+                    name=f"gcn_{k}",
+                    kernel_initializer=tf.keras.initializers.GlorotUniform(seed + k + 1),
+                )
+                for k in range(self.num_layers)
+            ]
             self.coefficients = edge_coefficients(graph, normalization, self_loops=kind == "gcn")
 
     def node_states(self) -> tf.Tensor:
@@ -74,7 +91,7 @@ class GraphRecommender(tf.keras.Model):
     def user_item_states(self) -> tuple[tf.Tensor, tf.Tensor]:
         """(users [n_users, d], items [n_items, d])."""
         z = self.node_states()
-        return z[:self.n_users], z[self.n_users:]
+        return z[: self.n_users], z[self.n_users :]
 
     def call(self, users: tf.Tensor) -> tf.Tensor:
         """Scores of every item for ``users`` [b]: [b, n_items]."""

@@ -22,8 +22,8 @@ import tensorflow as tf
 
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
-from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
+from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.seeds import set_seed
 
 
@@ -36,7 +36,7 @@ def user_sequences(splits: InteractionSplits, *split_names: str) -> list[np.ndar
     order = np.lexsort((times, users))  # stable: ties keep their split order (train before validation)
     users, items = users[order], items[order]
     bounds = np.searchsorted(users, np.arange(splits.n_users + 1))
-    return [items[bounds[u]:bounds[u + 1]] for u in range(splits.n_users)]
+    return [items[bounds[u] : bounds[u + 1]] for u in range(splits.n_users)]
 
 
 def left_padded(sequences, max_length: int) -> np.ndarray:
@@ -45,7 +45,7 @@ def left_padded(sequences, max_length: int) -> np.ndarray:
     for row, sequence in enumerate(sequences):
         tail = np.asarray(sequence[-max_length:], dtype=np.int64)
         if len(tail):
-            out[row, max_length - len(tail):] = tail + 1
+            out[row, max_length - len(tail) :] = tail + 1
     return out
 
 
@@ -54,13 +54,14 @@ def training_windows(sequences, max_length: int) -> tuple[np.ndarray, np.ndarray
     prefixes, targets = [], []
     for sequence in sequences:
         for position in range(1, len(sequence)):
-            prefixes.append(sequence[max(0, position - max_length):position])
+            prefixes.append(sequence[max(0, position - max_length) : position])
             targets.append(sequence[position])
     return left_padded(prefixes, max_length), np.asarray(targets, dtype=np.int32)
 
 
-def next_item_model(n_items: int, max_length: int, dim: int = 64, cell: str = "gru", dropout: float = 0.2,
-                    seed: int = 0) -> tf.keras.Model:
+def next_item_model(
+    n_items: int, max_length: int, dim: int = 64, cell: str = "gru", dropout: float = 0.2, seed: int = 0
+) -> tf.keras.Model:
     """ids [b, max_length] -> logits [b, n_items]."""
     recurrent = {"gru": tf.keras.layers.GRU, "lstm": tf.keras.layers.LSTM}[cell]
     ids = tf.keras.Input([max_length], dtype=tf.int32, name="item_ids")
@@ -96,8 +97,14 @@ def next_item_inputs(splits: InteractionSplits, split: str, max_length: int) -> 
     return left_padded(user_sequences(splits, *MASKED_SPLITS[split]), max_length)
 
 
-def evaluate_next_item(model: tf.keras.Model, splits: InteractionSplits, split: str, max_length: int,
-                       ks=(10, 20), inputs: np.ndarray | None = None) -> dict:
+def evaluate_next_item(
+    model: tf.keras.Model,
+    splits: InteractionSplits,
+    split: str,
+    max_length: int,
+    ks=(10, 20),
+    inputs: np.ndarray | None = None,
+) -> dict:
     """HitRate/NDCG/Recall@K of the held-out item; the input is everything before it, seen items masked.
 
     ``inputs``: from ``next_item_inputs`` when scoring repeatedly (e.g. every epoch).
@@ -107,22 +114,34 @@ def evaluate_next_item(model: tf.keras.Model, splits: InteractionSplits, split: 
     return evaluate_split(score, splits, split, ks=ks)
 
 
-def train_next_item(splits: InteractionSplits, settings: SequenceSettings, seed: int = 0, folder=None,
-                    verbose: int = 0) -> SequenceResult:
+def train_next_item(
+    splits: InteractionSplits, settings: SequenceSettings, seed: int = 0, folder=None, verbose: int = 0
+) -> SequenceResult:
     """Fit on every prefix of the training sequences; early stopping on validation HitRate@10."""
     set_seed(seed)
     inputs, targets = training_windows(user_sequences(splits, "train"), settings.max_length)
     validation_inputs = next_item_inputs(splits, "validation", settings.max_length)  # built once, not per epoch
     validation = ValidationRanking(
         lambda m: evaluate_next_item(m, splits, "validation", settings.max_length, ks=(10,), inputs=validation_inputs),
-        metrics=("hit_rate@10", "ndcg@10"))
+        metrics=("hit_rate@10", "ndcg@10"),
+    )
     callbacks = fit_callbacks("val_hit_rate@10", "max", settings.patience, folder, first=[validation])
     started = time.time()
     with training_scope():  # the run's tf.distribute strategy
-        model = next_item_model(splits.n_items, settings.max_length, settings.dim, settings.cell,
-                                settings.dropout, seed)
-        model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
-                      loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        history = model.fit(inputs, targets, batch_size=global_batch_size(settings.batch_size),
-                            epochs=settings.epochs, callbacks=callbacks, verbose=verbose, shuffle=True)
+        model = next_item_model(
+            splits.n_items, settings.max_length, settings.dim, settings.cell, settings.dropout, seed
+        )
+        model.compile(
+            optimizer=tf.keras.optimizers.Adam(settings.learning_rate),
+            loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        history = model.fit(
+            inputs,
+            targets,
+            batch_size=global_batch_size(settings.batch_size),
+            epochs=settings.epochs,
+            callbacks=callbacks,
+            verbose=verbose,
+            shuffle=True,
+        )
     return SequenceResult(model, history.history, time.time() - started)

@@ -19,9 +19,9 @@ LOSSES = ("softmax", "bpr")
 
 class LinkPredictionTask:
     """Args:
-      loss: ``"softmax"`` or ``"bpr"``.
-      l2: λ.
-      temperature: τ of the softmax loss.
+    loss: ``"softmax"`` or ``"bpr"``.
+    l2: λ.
+    temperature: τ of the softmax loss.
     """
 
     def __init__(self, loss: str = "softmax", l2: float = 1e-4, temperature: float = 0.2):

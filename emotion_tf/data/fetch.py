@@ -111,8 +111,9 @@ def verify_folder(folder: Path, spec: FolderSpec) -> None:
             )
 
 
-def locate(spec: FolderSpec, data_dir=None, download: bool | None = None, verify: bool = True,
-           progress: bool = True) -> Path:
+def locate(
+    spec: FolderSpec, data_dir=None, download: bool | None = None, verify: bool = True, progress: bool = True
+) -> Path:
     """Return the folder holding ``spec``'s files, downloading it if needed and allowed."""
     looked: list[str] = []
     candidates: list[tuple[str, Path]] = []
@@ -134,8 +135,10 @@ def locate(spec: FolderSpec, data_dir=None, download: bool | None = None, verify
         try:
             return download_to_cache(spec, cache_root(), progress=progress)
         except DataError as error:  # say what was missing locally too, not only that the download failed
-            raise DataError(f"dataset {spec.key!r} not found locally (looked in: {'; '.join(looked)}), and the "
-                            f"download failed: {error}") from error
+            raise DataError(
+                f"dataset {spec.key!r} not found locally (looked in: {'; '.join(looked)}), and the "
+                f"download failed: {error}"
+            ) from error
 
     how = (
         f"Put the folder {spec.folder}/ (laid out as docs/protocols.md says) under a directory and pass "
@@ -143,9 +146,7 @@ def locate(spec: FolderSpec, data_dir=None, download: bool | None = None, verify
     )
     if spec.sources:
         how += f"; on a machine with internet, allow the download (download=True or {DOWNLOAD_ENV}=1)"
-    raise DataError(
-        f"dataset {spec.key!r} not found. Looked in: " + "; ".join(looked) + f". {how}."
-    )
+    raise DataError(f"dataset {spec.key!r} not found. Looked in: " + "; ".join(looked) + f". {how}.")
 
 
 def _fetch_url(url: str, target: Path, progress: bool) -> None:

@@ -17,8 +17,15 @@ def keys() -> list[str]:
     return [*CATALOG, SYNTHETIC]
 
 
-def load(key: str, data_dir=None, *, download: bool | None = None, verify: bool = True,
-         progress: bool = True, **synthetic_options) -> Dataset:
+def load(
+    key: str,
+    data_dir=None,
+    *,
+    download: bool | None = None,
+    verify: bool = True,
+    progress: bool = True,
+    **synthetic_options,
+) -> Dataset:
     """Load a dataset as typed pandas tables plus metadata.
 
     Args:

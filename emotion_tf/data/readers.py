@@ -20,9 +20,25 @@ from emotion_tf.data.dataset import DataError
 EMOTION_CARER_LABELS = ("sadness", "joy", "love", "anger", "fear", "surprise")
 POLARITY_LABELS = ("negative", "positive")
 ML100K_GENRES = (
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-    "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-    "Romance", "Sci-Fi", "Thriller", "War", "Western",
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 )
 TIANCHI_EVENTS = {1: "browse", 2: "favorite", 3: "cart", 4: "buy"}
 
@@ -99,8 +115,9 @@ def read_emotion_carer(folder: Path) -> dict[str, pd.DataFrame]:
         for number, line in enumerate(split_lines(read_text_file(path, "utf-8")), start=1):
             text, sep, label = line.rpartition(";")
             if not sep or label not in index:
-                raise DataError(f"{path}:{number}: expected 'text;label' with a label in "
-                                f"{EMOTION_CARER_LABELS}, got {line[:80]!r}")
+                raise DataError(
+                    f"{path}:{number}: expected 'text;label' with a label in {EMOTION_CARER_LABELS}, got {line[:80]!r}"
+                )
             texts.append(text)
             labels.append(index[label])
         tables[split] = pd.DataFrame({"text": texts, "label": np.asarray(labels, dtype=np.int64)})
@@ -190,8 +207,9 @@ def _split_fields(path: Path, encoding: str, separator: str, n_fields: int) -> l
             continue
         fields = line.split(separator)
         if len(fields) != n_fields:
-            raise DataError(f"{path}:{number}: expected {n_fields} fields separated by "
-                            f"{separator!r}, got {len(fields)}")
+            raise DataError(
+                f"{path}:{number}: expected {n_fields} fields separated by {separator!r}, got {len(fields)}"
+            )
         rows.append(fields)
     return rows
 
@@ -216,34 +234,38 @@ def _check_range(frame: pd.DataFrame, column: str, low, high, where) -> None:
 def read_ml100k(folder: Path) -> dict[str, pd.DataFrame]:
     """MovieLens 100K: u.data (tab), u.item (pipe, ISO-8859-1), u.user (pipe)."""
     path = folder / "u.data"
-    data = pd.DataFrame(_split_fields(path, "utf-8", "\t", 4),
-                        columns=["user_id", "item_id", "rating", "timestamp"])
+    data = pd.DataFrame(_split_fields(path, "utf-8", "\t", 4), columns=["user_id", "item_id", "rating", "timestamp"])
     for column in data.columns:
         data[column] = _to_int(data, column, path)
     _check_range(data, "rating", 1, 5, lambda row: f"{path}:{row + 1}")
 
     path = folder / "u.item"
     items = pd.DataFrame(_split_fields(path, "latin-1", "|", 5 + len(ML100K_GENRES)))
-    table = pd.DataFrame({
-        "item_id": _to_int(items, 0, path),
-        "title": items[1],
-        "release_date": items[2],
-        "imdb_url": items[4],
-    })
+    table = pd.DataFrame(
+        {
+            "item_id": _to_int(items, 0, path),
+            "title": items[1],
+            "release_date": items[2],
+            "imdb_url": items[4],
+        }
+    )
     flag_text = items.iloc[:, 5:]
     bad = ~flag_text.isin(["0", "1"]).to_numpy()
     if bad.any():
         row, column = (int(i[0]) for i in np.nonzero(bad))
-        raise DataError(f"{path}:{row + 1}: genre flag {ML100K_GENRES[column]!r} is "
-                        f"{flag_text.iloc[row, column]!r}, expected 0 or 1")
+        raise DataError(
+            f"{path}:{row + 1}: genre flag {ML100K_GENRES[column]!r} is "
+            f"{flag_text.iloc[row, column]!r}, expected 0 or 1"
+        )
     flags = flag_text.astype(np.int64).to_numpy()
     table["genres"] = ["|".join(g for g, f in zip(ML100K_GENRES, row) if f) for row in flags]
     for genre, column in zip(ML100K_GENRES, flags.T):
         table[f"genre_{genre}"] = column
 
     path = folder / "u.user"
-    users = pd.DataFrame(_split_fields(path, "utf-8", "|", 5),
-                         columns=["user_id", "age", "gender", "occupation", "zip_code"])
+    users = pd.DataFrame(
+        _split_fields(path, "utf-8", "|", 5), columns=["user_id", "age", "gender", "occupation", "zip_code"]
+    )
     users["user_id"] = _to_int(users, "user_id", path)
     users["age"] = _to_int(users, "age", path)
     return {"interactions": data, "items": table, "users": users}
@@ -253,28 +275,37 @@ def read_amazon_musical_instruments(folder: Path) -> dict[str, pd.DataFrame]:
     """The Kaggle CSV of the 5-core file, inside a zip; CRLF and quoted commas handled by pandas."""
     path = folder / "Musical_instruments_reviews.csv.zip"
     what = f"{path} (Musical_instruments_reviews.csv inside)"
-    frame = read_csv(path, what, encoding="utf-8", keep_default_na=False,
-                     dtype={"reviewerID": str, "asin": str, "reviewText": str, "summary": str,
-                            "reviewerName": str, "helpful": str})
-    require_columns(frame, ["reviewerID", "asin", "overall", "unixReviewTime", "reviewText", "summary",
-                            "helpful", "reviewerName"], what)
+    frame = read_csv(
+        path,
+        what,
+        encoding="utf-8",
+        keep_default_na=False,
+        dtype={"reviewerID": str, "asin": str, "reviewText": str, "summary": str, "reviewerName": str, "helpful": str},
+    )
+    require_columns(
+        frame,
+        ["reviewerID", "asin", "overall", "unixReviewTime", "reviewText", "summary", "helpful", "reviewerName"],
+        what,
+    )
     where = lambda row: f"{what}, record {row + 1} after the header"  # noqa: E731  (reviews span lines)
     frame["overall"] = pd.to_numeric(frame["overall"], errors="coerce")
     if frame["overall"].isna().any():
         raise DataError(f"{where(int(np.flatnonzero(frame['overall'].isna().to_numpy())[0]))}: overall is not a number")
     _check_range(frame, "overall", 1, 5, where)
     helpful = frame["helpful"].str.strip("[]").str.split(",", expand=True)
-    table = pd.DataFrame({
-        "user_id": frame["reviewerID"],
-        "item_id": frame["asin"],
-        "rating": frame["overall"].astype(np.float64),
-        "timestamp": frame["unixReviewTime"].astype(np.int64),
-        "text": frame["reviewText"],
-        "summary": frame["summary"],
-        "reviewer_name": frame["reviewerName"],
-        "helpful_votes": helpful[0].astype(np.int64),
-        "total_votes": helpful[1].astype(np.int64),
-    })
+    table = pd.DataFrame(
+        {
+            "user_id": frame["reviewerID"],
+            "item_id": frame["asin"],
+            "rating": frame["overall"].astype(np.float64),
+            "timestamp": frame["unixReviewTime"].astype(np.int64),
+            "text": frame["reviewText"],
+            "summary": frame["summary"],
+            "reviewer_name": frame["reviewerName"],
+            "helpful_votes": helpful[0].astype(np.int64),
+            "total_votes": helpful[1].astype(np.int64),
+        }
+    )
     return {"interactions": table}
 
 
@@ -282,8 +313,7 @@ def read_tianchi_sample(folder: Path) -> dict[str, pd.DataFrame]:
     """Typed events 1..4 = browse, favorite, cart, buy; time is 'YYYY-MM-DD HH' (hour resolution)."""
     path = folder / "sample_user_behavior.csv"
     frame = read_csv(path, str(path), dtype={"user_geohash": str}, keep_default_na=False)
-    require_columns(frame, ["user_id", "item_id", "behavior_type", "user_geohash", "item_category", "time"],
-                    str(path))
+    require_columns(frame, ["user_id", "item_id", "behavior_type", "user_geohash", "item_category", "time"], str(path))
     unknown = ~frame["behavior_type"].isin(list(TIANCHI_EVENTS))
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
@@ -292,14 +322,16 @@ def read_tianchi_sample(folder: Path) -> dict[str, pd.DataFrame]:
     if time.isna().any():
         row = int(np.flatnonzero(time.isna().to_numpy())[0])
         raise DataError(f"{path}:{row + 2}: time {frame['time'].iloc[row]!r} is not 'YYYY-MM-DD HH'")
-    events = pd.DataFrame({
-        "user_id": frame["user_id"].astype(np.int64),
-        "item_id": frame["item_id"].astype(np.int64),
-        "event": frame["behavior_type"].map(TIANCHI_EVENTS),
-        "category": frame["item_category"].astype(np.int64),
-        "geohash": frame["user_geohash"],
-        "timestamp": (time - pd.Timestamp("1970-01-01")) // pd.Timedelta(seconds=1),
-    })
+    events = pd.DataFrame(
+        {
+            "user_id": frame["user_id"].astype(np.int64),
+            "item_id": frame["item_id"].astype(np.int64),
+            "event": frame["behavior_type"].map(TIANCHI_EVENTS),
+            "category": frame["item_category"].astype(np.int64),
+            "geohash": frame["user_geohash"],
+            "timestamp": (time - pd.Timestamp("1970-01-01")) // pd.Timedelta(seconds=1),
+        }
+    )
     path = folder / "sample_item_info.csv"
     items = read_csv(path, str(path), dtype={"item_geohash": str}, keep_default_na=False)
     require_columns(items, ["item_id", "item_geohash", "item_category"], str(path))

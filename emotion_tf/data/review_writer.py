@@ -14,8 +14,15 @@ import numpy as np
 
 # Band edges on |intensity|: below NEUTRAL is neutral, then weak, medium, strong.
 NEUTRAL, WEAK, MEDIUM = 0.12, 0.35, 0.7
-BANDS = ("strong_negative", "medium_negative", "weak_negative", "neutral",
-         "weak_positive", "medium_positive", "strong_positive")
+BANDS = (
+    "strong_negative",
+    "medium_negative",
+    "weak_negative",
+    "neutral",
+    "weak_positive",
+    "medium_positive",
+    "strong_positive",
+)
 
 PHRASES = {
     "zh": {
@@ -39,20 +46,36 @@ PHRASES = {
 }
 ASPECTS = {
     "zh": ("质量", "做工", "物流", "包装", "价格", "客服", "外观", "手感"),
-    "en": ("the quality", "the build", "delivery", "the packaging", "the price", "customer service",
-           "the look", "the feel"),
+    "en": (
+        "the quality",
+        "the build",
+        "delivery",
+        "the packaging",
+        "the price",
+        "customer service",
+        "the look",
+        "the feel",
+    ),
 }
 OPENINGS = {
     "zh": ("这个{c}", "买的{c}", "收到{c}了", "这次的{c}"),
     "en": ("Bought these {c}.", "The {c} arrived.", "My new {c}:", "About the {c}:"),
 }
 CLOSINGS = {
-    "zh": {"strong_positive": ("强烈推荐！", "还会再买！"), "positive": ("推荐购买。", "值得。"),
-           "neutral": ("凑合用吧。", "就这样吧。"), "negative": ("不推荐。", "不会再买了。"),
-           "strong_negative": ("千万别买！", "要退货！")},
-    "en": {"strong_positive": ("Highly recommend!", "Would buy again!"), "positive": ("Recommended.", "Worth it."),
-           "neutral": ("It does the job.", "It is what it is."), "negative": ("Would not recommend.", "Not buying again."),
-           "strong_negative": ("Total waste of money!", "Returning it!")},
+    "zh": {
+        "strong_positive": ("强烈推荐！", "还会再买！"),
+        "positive": ("推荐购买。", "值得。"),
+        "neutral": ("凑合用吧。", "就这样吧。"),
+        "negative": ("不推荐。", "不会再买了。"),
+        "strong_negative": ("千万别买！", "要退货！"),
+    },
+    "en": {
+        "strong_positive": ("Highly recommend!", "Would buy again!"),
+        "positive": ("Recommended.", "Worth it."),
+        "neutral": ("It does the job.", "It is what it is."),
+        "negative": ("Would not recommend.", "Not buying again."),
+        "strong_negative": ("Total waste of money!", "Returning it!"),
+    },
 }
 
 

@@ -87,8 +87,9 @@ def split_text(source: Dataset | pd.DataFrame, seed: int = 0, label_column: str 
     if isinstance(source, Dataset):
         labels = source.info.labels
         if source.info.official_split:
-            return TextSplits(*(source[s].reset_index(drop=True) for s in SPLITS), labels=labels,
-                              report={"official_split": True})
+            return TextSplits(
+                *(source[s].reset_index(drop=True) for s in SPLITS), labels=labels, report={"official_split": True}
+            )
         table = source["all"]
     else:
         table = source
@@ -109,9 +110,14 @@ def split_text(source: Dataset | pd.DataFrame, seed: int = 0, label_column: str 
     shuffle = np.random.default_rng(seed + 1).permutation(len(frame))
     frame, codes = frame.iloc[shuffle].drop(columns="_key"), codes[shuffle]
     parts = [frame[codes == c].reset_index(drop=True) for c in range(3)]
-    report = {"official_split": False, "rows": int(len(table)), "empty": int(empty.sum()),
-              "conflicting": int(conflicting.sum()), "duplicate": int(duplicate.sum()),
-              "kept": int(len(frame))}
+    report = {
+        "official_split": False,
+        "rows": int(len(table)),
+        "empty": int(empty.sum()),
+        "conflicting": int(conflicting.sum()),
+        "duplicate": int(duplicate.sum()),
+        "kept": int(len(frame)),
+    }
     return TextSplits(*parts, labels=labels, report=report)
 
 
@@ -150,7 +156,7 @@ class InteractionSplits:
             raise KeyError(f"split must be one of {SPLITS}, got {split!r}")
         return getattr(self, split)
 
-    def items_by_user(self, *splits: str) -> "UserItemSets":
+    def items_by_user(self, *splits: str) -> UserItemSets:
         """Each user's items in the union of ``splits`` (CSR form)."""
         frames = [self[s] for s in splits]
         users = np.concatenate([f["user_index"].to_numpy() for f in frames])
@@ -173,14 +179,14 @@ class UserItemSets:
     indices: np.ndarray
 
     @classmethod
-    def from_pairs(cls, users: np.ndarray, items: np.ndarray, n_users: int) -> "UserItemSets":
+    def from_pairs(cls, users: np.ndarray, items: np.ndarray, n_users: int) -> UserItemSets:
         order = np.lexsort((items, users))
         counts = np.bincount(users, minlength=n_users)
         indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         return cls(indptr=indptr, indices=np.asarray(items)[order].astype(np.int64))
 
     def of(self, user: int) -> np.ndarray:
-        return self.indices[self.indptr[user]:self.indptr[user + 1]]
+        return self.indices[self.indptr[user] : self.indptr[user + 1]]
 
     def counts(self) -> np.ndarray:
         return np.diff(self.indptr)
@@ -217,8 +223,9 @@ def _position_in_user(users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(len(users)) - first_row[group], sizes[group]
 
 
-def split_interactions(interactions: pd.DataFrame, seed: int = 0, fractions=(0.8, 0.9),
-                       index_from: pd.DataFrame | None = None) -> InteractionSplits:
+def split_interactions(
+    interactions: pd.DataFrame, seed: int = 0, fractions=(0.8, 0.9), index_from: pd.DataFrame | None = None
+) -> InteractionSplits:
     """Per-user seeded random 80/10/10 split of the unique (user, item) pairs.
 
     ``index_from``: a larger table whose users and items define the indices (e.g. every event, when only
@@ -242,10 +249,12 @@ def index_like(table: pd.DataFrame, splits: InteractionSplits) -> pd.DataFrame:
     """``table`` with the ``user_index``/``item_index`` of ``splits``; rows of users or items it lacks are dropped."""
     users = np.searchsorted(splits.user_ids, table["user_id"].to_numpy())
     items = np.searchsorted(splits.item_ids, table["item_id"].to_numpy())
-    users_ok = (users < len(splits.user_ids)) & (splits.user_ids[np.minimum(users, len(splits.user_ids) - 1)]
-                                                 == table["user_id"].to_numpy())
-    items_ok = (items < len(splits.item_ids)) & (splits.item_ids[np.minimum(items, len(splits.item_ids) - 1)]
-                                                 == table["item_id"].to_numpy())
+    users_ok = (users < len(splits.user_ids)) & (
+        splits.user_ids[np.minimum(users, len(splits.user_ids) - 1)] == table["user_id"].to_numpy()
+    )
+    items_ok = (items < len(splits.item_ids)) & (
+        splits.item_ids[np.minimum(items, len(splits.item_ids) - 1)] == table["item_id"].to_numpy()
+    )
     keep = users_ok & items_ok
     return table[keep].assign(user_index=users[keep].astype(np.int64), item_index=items[keep].astype(np.int64))
 

@@ -22,8 +22,15 @@ def ablation_rows(records, baseline: str = "behaviour-only", metrics=HEADLINE, s
     rows = []
     for (dataset, model, metric), by_seed in sorted(values.items()):
         scores = np.array(list(by_seed.values()))
-        row = {"dataset": dataset, "model": model, "metric": metric, "mean": float(scores.mean()),
-               "std": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0, "seeds": len(scores), "test": None}
+        row = {
+            "dataset": dataset,
+            "model": model,
+            "metric": metric,
+            "mean": float(scores.mean()),
+            "std": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
+            "seeds": len(scores),
+            "test": None,
+        }
         reference = values.get((dataset, baseline, metric), {})
         paired = sorted(set(by_seed) & set(reference))
         if model != baseline and len(paired) >= 2:

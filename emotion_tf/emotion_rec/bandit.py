@@ -22,9 +22,9 @@ import tensorflow as tf
 
 class LinUCB(tf.Module):
     """Args:
-      dim: feature length d.
-      alpha: exploration weight α (0: greedy on the ridge estimate).
-      regularization: λ.
+    dim: feature length d.
+    alpha: exploration weight α (0: greedy on the ridge estimate).
+    regularization: λ.
     """
 
     def __init__(self, dim: int, alpha: float = 1.0, regularization: float = 1.0):

@@ -56,8 +56,15 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def simulated_rounds(world, review_intensity, n_rounds: int, n_candidates: int = 20, use_emotion: bool = True,
-                     half_life_days: float = 2.0, seed: int = 0) -> Rounds:
+def simulated_rounds(
+    world,
+    review_intensity,
+    n_rounds: int,
+    n_candidates: int = 20,
+    use_emotion: bool = True,
+    half_life_days: float = 2.0,
+    seed: int = 0,
+) -> Rounds:
     """Rounds on the simulated world (see the module docstring).
 
     Args:
@@ -72,8 +79,9 @@ def simulated_rounds(world, review_intensity, n_rounds: int, n_candidates: int =
     sessions = rng.integers(first, K, size=n_rounds)
     times = world.session_time[users, sessions]
     reviews = world.reviews
-    mood_estimate = emotion_states(users, times, reviews["user_id"], reviews["timestamp"],
-                                   np.asarray(review_intensity)[:, None], half_life_days)[:, 0]
+    mood_estimate = emotion_states(
+        users, times, reviews["user_id"], reviews["timestamp"], np.asarray(review_intensity)[:, None], half_life_days
+    )[:, 0]
     events = world.events[(world.events["event"] != "view") & (world.events["session"] < first)]
     category = world.items["category"].to_numpy()
     shares = np.zeros((U, config.n_categories))
@@ -88,8 +96,15 @@ def simulated_rounds(world, review_intensity, n_rounds: int, n_candidates: int =
     return Rounds(np.concatenate(blocks, axis=2).astype(np.float32), expected, rng.random(n_rounds))
 
 
-def replay_rounds(reviews, review_intensity, n_candidates: int = 10, warmup_fraction: float = 0.2,
-                  use_emotion: bool = True, half_life_days: float = 365.0, seed: int = 0) -> Rounds:
+def replay_rounds(
+    reviews,
+    review_intensity,
+    n_candidates: int = 10,
+    warmup_fraction: float = 0.2,
+    use_emotion: bool = True,
+    half_life_days: float = 365.0,
+    seed: int = 0,
+) -> Rounds:
     """Replay rounds on logged reviews (user_index, item_index, timestamp), in time order after a warm-up."""
     rng = np.random.default_rng(seed)
     order = np.argsort(reviews["timestamp"].to_numpy(), kind="stable")

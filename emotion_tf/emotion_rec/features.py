@@ -28,7 +28,7 @@ from emotion_tf.data.splits import InteractionSplits, index_like, temporal_split
 from emotion_tf.emotion_rec.review_scores import label_of_rating
 from emotion_tf.emotion_rec.state import SECONDS_PER_DAY, emotion_states
 
-_TIME_BITS = 2 ** 32  # composite (key, time) codes: key * 2**32 + time; unix seconds fit in 32 bits
+_TIME_BITS = 2**32  # composite (key, time) codes: key * 2**32 + time; unix seconds fit in 32 bits
 
 
 @dataclass
@@ -88,8 +88,10 @@ def _static_items(popularity: np.ndarray, extra: dict) -> tuple[np.ndarray, tupl
 def from_simulated_world(world) -> ReviewedInteractions:
     """The simulated world: click-or-stronger events are interactions; views, clicks, carts, purchases typed."""
     if world.config.review_language not in ("en", "zh"):
-        raise ValueError("the emotion-driven recommender reads reviews in one language: generate the world "
-                         f"with review_language='en' or 'zh', not {world.config.review_language!r}")
+        raise ValueError(
+            "the emotion-driven recommender reads reviews in one language: generate the world "
+            f"with review_language='en' or 'zh', not {world.config.review_language!r}"
+        )
     splits = temporal_split(world.interactions)
     reviews = index_like(world.reviews, splits)
     splits = _with_ratings(splits, reviews)
@@ -100,10 +102,18 @@ def from_simulated_world(world) -> ReviewedInteractions:
     extra = {f"category_{k}": categories[:, k] for k in range(categories.shape[1])}
     extra["log_price"] = np.log(items["price"].to_numpy())
     static, names = _static_items(popularity, extra)
-    return ReviewedInteractions("synthetic", splits, events.assign(event=events["event"].astype(str)),
-                                tuple(str(e) for e in world.events["event"].cat.categories), reviews,
-                                static, names, world.config.review_language, half_life_days=(2.0, 30.0),
-                                extras={"world": world})
+    return ReviewedInteractions(
+        "synthetic",
+        splits,
+        events.assign(event=events["event"].astype(str)),
+        tuple(str(e) for e in world.events["event"].cat.categories),
+        reviews,
+        static,
+        names,
+        world.config.review_language,
+        half_life_days=(2.0, 30.0),
+        extras={"world": world},
+    )
 
 
 def from_amazon(interactions: pd.DataFrame) -> ReviewedInteractions:
@@ -118,13 +128,23 @@ def from_amazon(interactions: pd.DataFrame) -> ReviewedInteractions:
     splits = temporal_split(table)
     reviews = index_like(table[table["text"] != ""], splits)
     reviews = reviews.assign(label=label_of_rating(reviews["rating"]))[
-        ["user_index", "item_index", "timestamp", "rating", "text", "label"]]
+        ["user_index", "item_index", "timestamp", "rating", "text", "label"]
+    ]
     splits = _with_ratings(splits, reviews)
     events = index_like(table, splits)[["user_index", "item_index", "timestamp"]].assign(event="review")
     popularity = np.bincount(splits.train["item_index"], minlength=splits.n_items)
     static, names = _static_items(popularity, {})
-    return ReviewedInteractions("amazon-musical-instruments", splits, events, ("review",), reviews, static, names,
-                                "en", half_life_days=(365.0, 365.0))
+    return ReviewedInteractions(
+        "amazon-musical-instruments",
+        splits,
+        events,
+        ("review",),
+        reviews,
+        static,
+        names,
+        "en",
+        half_life_days=(365.0, 365.0),
+    )
 
 
 def counts_before(query_keys, query_times, event_keys, event_times) -> tuple[np.ndarray, np.ndarray]:
@@ -185,9 +205,16 @@ def user_emotion(data: ReviewedInteractions, review_scores: np.ndarray, users, t
     """E [q, s + 1]: decayed mean review scores of each user before t (own pair excluded when items given)."""
     reviews = data.reviews
     pairs = None if items is None else data.pair_codes(users, items)
-    return emotion_states(users, times, reviews["user_index"], reviews["timestamp"], review_scores,
-                          data.half_life_days[0], query_pairs=pairs,
-                          review_pairs=data.pair_codes(reviews["user_index"], reviews["item_index"]))
+    return emotion_states(
+        users,
+        times,
+        reviews["user_index"],
+        reviews["timestamp"],
+        review_scores,
+        data.half_life_days[0],
+        query_pairs=pairs,
+        review_pairs=data.pair_codes(reviews["user_index"], reviews["item_index"]),
+    )
 
 
 def item_emotion(data: ReviewedInteractions, review_scores: np.ndarray, items, times, users=None) -> np.ndarray:
@@ -195,9 +222,16 @@ def item_emotion(data: ReviewedInteractions, review_scores: np.ndarray, items, t
     reviews = data.reviews
     intensities = review_scores[:, 3::4]  # the intensity of each scorer (scores come in blocks of 4)
     pairs = None if users is None else data.pair_codes(users, items)
-    return emotion_states(items, times, reviews["item_index"], reviews["timestamp"], intensities,
-                          data.half_life_days[1], query_pairs=pairs,
-                          review_pairs=data.pair_codes(reviews["user_index"], reviews["item_index"]))
+    return emotion_states(
+        items,
+        times,
+        reviews["item_index"],
+        reviews["timestamp"],
+        intensities,
+        data.half_life_days[1],
+        query_pairs=pairs,
+        review_pairs=data.pair_codes(reviews["user_index"], reviews["item_index"]),
+    )
 
 
 def item_emotion_grid(data: ReviewedInteractions, review_scores: np.ndarray, times) -> np.ndarray:
@@ -217,10 +251,15 @@ def query_features(data: ReviewedInteractions, review_scores: np.ndarray, split:
     times = frame["timestamp"].to_numpy(np.int64)
     behaviour, last_item = behaviour_features(data, users, times)
     return QueryFeatures(
-        user_index=users, item_index=items, last_item=last_item, timestamp=times, behaviour=behaviour,
+        user_index=users,
+        item_index=items,
+        last_item=last_item,
+        timestamp=times,
+        behaviour=behaviour,
         user_emotion=user_emotion(data, review_scores, users, times, items),
         item_emotion=item_emotion(data, review_scores, items, times, users),
-        rating=frame["rating"].to_numpy(np.float32) if "rating" in frame else np.full(len(frame), np.nan))
+        rating=frame["rating"].to_numpy(np.float32) if "rating" in frame else np.full(len(frame), np.nan),
+    )
 
 
 def with_true_mood(data: ReviewedInteractions, features: QueryFeatures) -> QueryFeatures:

@@ -22,9 +22,9 @@ import tensorflow_recommenders as tfrs
 from emotion_tf.training.distribution import summed_squared_error
 
 VARIANTS = {
-    "behaviour-only": (False, False),      # M(I, F): no emotion at all
-    "user-emotion": (True, False),         # M(E, I, F) with the user's emotion state
-    "user+item-emotion": (True, True),     # and the item's emotion (reviews it received before t)
+    "behaviour-only": (False, False),  # M(I, F): no emotion at all
+    "user-emotion": (True, False),  # M(E, I, F) with the user's emotion state
+    "user+item-emotion": (True, True),  # and the item's emotion (reviews it received before t)
 }
 
 
@@ -36,35 +36,51 @@ class Blocks:
     item_emotion: bool = True
 
     @classmethod
-    def of(cls, variant: str) -> "Blocks":
+    def of(cls, variant: str) -> Blocks:
         if variant not in VARIANTS:
             raise KeyError(f"unknown variant {variant!r}; choose one of {sorted(VARIANTS)}")
         return cls(*VARIANTS[variant])
 
 
 def _dense(units, seed, activation=None, name=None, dtype=None):
-    return tf.keras.layers.Dense(units, activation=activation, name=name, dtype=dtype,
-                                 kernel_initializer=tf.keras.initializers.GlorotUniform(seed))
+    return tf.keras.layers.Dense(
+        units,
+        activation=activation,
+        name=name,
+        dtype=dtype,
+        kernel_initializer=tf.keras.initializers.GlorotUniform(seed),
+    )
 
 
 class EmotionAwareModel(tfrs.Model):
     """Args:
-      n_users, n_items: id counts (the last-item id n_items means "none").
-      dim: tower width d.
-      item_static: float [n_items, f] static item features F (a constant inside the candidate tower).
-      global_mean: μ, the mean training rating.
-      item_probability: [n_items] training frequency of each item (the logQ correction).
-      rating_weight: weight of the rating loss.
-      temperature: softmax temperature of the retrieval task.
-      global_batch: examples per step over all replicas (the rating loss is a mean over them).
+    n_users, n_items: id counts (the last-item id n_items means "none").
+    dim: tower width d.
+    item_static: float [n_items, f] static item features F (a constant inside the candidate tower).
+    global_mean: μ, the mean training rating.
+    item_probability: [n_items] training frequency of each item (the logQ correction).
+    rating_weight: weight of the rating loss.
+    temperature: softmax temperature of the retrieval task.
+    global_batch: examples per step over all replicas (the rating loss is a mean over them).
     """
 
-    def __init__(self, n_users: int, n_items: int, item_static, dim: int = 64, global_mean: float = 0.0,
-                 item_probability=None, rating_weight: float = 0.1, temperature: float = 0.2, seed: int = 0,
-                 global_batch: int = 512):
+    def __init__(
+        self,
+        n_users: int,
+        n_items: int,
+        item_static,
+        dim: int = 64,
+        global_mean: float = 0.0,
+        item_probability=None,
+        rating_weight: float = 0.1,
+        temperature: float = 0.2,
+        seed: int = 0,
+        global_batch: int = 512,
+    ):
         super().__init__()
         embed = lambda n, k, name: tf.keras.layers.Embedding(  # noqa: E731
-            n, dim, embeddings_initializer=tf.keras.initializers.RandomNormal(stddev=0.05, seed=seed + k), name=name)
+            n, dim, embeddings_initializer=tf.keras.initializers.RandomNormal(stddev=0.05, seed=seed + k), name=name
+        )
         self.user_embedding = embed(n_users, 0, "user")
         self.last_item_embedding = embed(n_items + 1, 1, "last_item")
         self.item_embedding = embed(n_items, 2, "item")
@@ -74,8 +90,9 @@ class EmotionAwareModel(tfrs.Model):
         self.query_output = _dense(dim, seed + 5, name="query", dtype="float32")
         self.candidate_output = _dense(dim, seed + 6, name="candidate", dtype="float32")
         self.item_static = tf.constant(np.asarray(item_static, dtype=np.float32))
-        self.item_probability = (None if item_probability is None
-                                 else tf.constant(np.asarray(item_probability, dtype=np.float32)))
+        self.item_probability = (
+            None if item_probability is None else tf.constant(np.asarray(item_probability, dtype=np.float32))
+        )
         self.rating_mlp = tf.keras.Sequential([_dense(32, seed + 7, "relu"), _dense(1, seed + 8, dtype="float32")])
         self.global_mean, self.rating_weight = float(global_mean), float(rating_weight)
         self.global_batch = float(global_batch)
@@ -84,8 +101,11 @@ class EmotionAwareModel(tfrs.Model):
 
     def query(self, features) -> tf.Tensor:
         """{user_index [b], last_item [b], query_dense [b, b_I + e]} -> [b, d]."""
-        parts = [self.user_embedding(features["user_index"]), self.last_item_embedding(features["last_item"]),
-                 self.query_features(features["query_dense"])]
+        parts = [
+            self.user_embedding(features["user_index"]),
+            self.last_item_embedding(features["last_item"]),
+            self.query_features(features["query_dense"]),
+        ]
         return self.query_output(tf.concat(parts, axis=-1))
 
     def candidate(self, item_index, item_dynamic) -> tf.Tensor:
@@ -99,15 +119,27 @@ class EmotionAwareModel(tfrs.Model):
     def compute_loss(self, features, training=False) -> tf.Tensor:
         queries = self.query(features)
         candidates = self.candidate(features["item_index"], features["item_dense"])
-        probability = (None if self.item_probability is None
-                       else tf.gather(self.item_probability, features["item_index"]))
-        loss = self.retrieval(queries, candidates, candidate_ids=features["item_index"],
-                              candidate_sampling_probability=probability, compute_metrics=False)
+        probability = (
+            None if self.item_probability is None else tf.gather(self.item_probability, features["item_index"])
+        )
+        loss = self.retrieval(
+            queries,
+            candidates,
+            candidate_ids=features["item_index"],
+            candidate_sampling_probability=probability,
+            compute_metrics=False,
+        )
         # unrated pairs carry weight 0; the rating loss is computed even at rating_weight 0, so that the
         # rating head is built and the model's weights are the same in every variant.  Both losses are sums
         # over the replica's examples (what tf.distribute sums over replicas); the rating term is scaled to
         # rating_weight x the mean over the global batch
-        loss += self.rating_weight / self.global_batch * self.rating(
-            labels=features["rating"][:, None], predictions=self.predicted_rating(queries, candidates)[:, None],
-            sample_weight=features["has_rating"][:, None])
+        loss += (
+            self.rating_weight
+            / self.global_batch
+            * self.rating(
+                labels=features["rating"][:, None],
+                predictions=self.predicted_rating(queries, candidates)[:, None],
+                sample_weight=features["has_rating"][:, None],
+            )
+        )
         return loss

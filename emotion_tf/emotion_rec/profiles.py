@@ -29,9 +29,11 @@ from emotion_tf.training.results import write_text_atomically
 # A recommendation is called emotion-driven when the user's emotion state moved its score by more than this many
 # standard deviations of the user's scores over all items, up ("emotion raised it") or down ("emotion lowered it").
 EMOTION_DRIVEN = 0.5
-LEGEND = (f"driven_by: 'emotion raised it' / 'emotion lowered it' when the user's emotion state (against the "
-          f"average state) moved the item's score up / down by more than {EMOTION_DRIVEN} standard deviations of "
-          "this user's scores over all items (emotion_contribution_sd); 'taste' otherwise")
+LEGEND = (
+    f"driven_by: 'emotion raised it' / 'emotion lowered it' when the user's emotion state (against the "
+    f"average state) moved the item's score up / down by more than {EMOTION_DRIVEN} standard deviations of "
+    "this user's scores over all items (emotion_contribution_sd); 'taste' otherwise"
+)
 
 
 def driven_by(contribution_sd: float) -> str:
@@ -45,13 +47,21 @@ def driven_by(contribution_sd: float) -> str:
 
 def _queries(data, review_scores, users, times) -> QueryFeatures:
     behaviour, last_item = behaviour_features(data, users, times)
-    return QueryFeatures(user_index=users, item_index=np.zeros_like(users), last_item=last_item, timestamp=times,
-                         behaviour=behaviour, user_emotion=user_emotion(data, review_scores, users, times),
-                         item_emotion=np.zeros((len(users), 0), np.float32), rating=np.full(len(users), np.nan))
+    return QueryFeatures(
+        user_index=users,
+        item_index=np.zeros_like(users),
+        last_item=last_item,
+        timestamp=times,
+        behaviour=behaviour,
+        user_emotion=user_emotion(data, review_scores, users, times),
+        item_emotion=np.zeros((len(users), 0), np.float32),
+        rating=np.full(len(users), np.nan),
+    )
 
 
-def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray, blocks: Blocks,
-                   scorer_names, k: int = 10) -> dict:
+def build_profiles(
+    model, data: ReviewedInteractions, review_scores: np.ndarray, blocks: Blocks, scorer_names, k: int = 10
+) -> dict:
     """{"users": {raw user id (str): profile}, "cold_start": the profile a user with no history gets}, each
     user as of one second after their last event.
 
@@ -68,9 +78,13 @@ def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray,
     neutral = QueryFeatures(**{**features.__dict__, "user_emotion": np.ascontiguousarray(average)})
     n_dynamic = (len(scorer_names) + 1) if blocks.item_emotion else 0
     candidates = model.candidate(np.arange(data.n_items), np.zeros((data.n_items, n_dynamic), np.float32)).numpy()
-    scores, without = ([model.query({k_: v for k_, v in model_inputs(f, blocks).items()
-                                     if k_ in ("user_index", "last_item", "query_dense")}).numpy() @ candidates.T
-                        for f in (features, neutral)])
+    scores, without = [
+        model.query(
+            {k_: v for k_, v in model_inputs(f, blocks).items() if k_ in ("user_index", "last_item", "query_dense")}
+        ).numpy()
+        @ candidates.T
+        for f in (features, neutral)
+    ]
     seen = data.splits.items_by_user(*HISTORY["test"], "test")
     counts = {event: events[events["event"] == event].groupby("user_index").size() for event in data.event_types}
     ratings = data.reviews.groupby("user_index")["rating"].mean()
@@ -87,17 +101,26 @@ def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray,
             "as_of": int(times[user]),
             "behaviour": {event: int(counts[event].get(user, 0)) for event in data.event_types}
             | {"mean_rating_given": (float(ratings[user]) if user in ratings.index else None)},
-            "emotion": {"scorers": list(scorer_names),
-                        "state": {f"{name}.{field}": float(value) for name, block in zip(
-                            scorer_names, np.split(emotion[:-1], len(scorer_names)))
-                            for field, value in zip(("p_negative", "p_neutral", "p_positive", "intensity"), block)},
-                        "evidence": float(emotion[-1]),
-                        "label": LABELS[int(np.argmax(probabilities))] if emotion[-1] > 0 else "unknown"},
+            "emotion": {
+                "scorers": list(scorer_names),
+                "state": {
+                    f"{name}.{field}": float(value)
+                    for name, block in zip(scorer_names, np.split(emotion[:-1], len(scorer_names)))
+                    for field, value in zip(("p_negative", "p_neutral", "p_positive", "intensity"), block)
+                },
+                "evidence": float(emotion[-1]),
+                "label": LABELS[int(np.argmax(probabilities))] if emotion[-1] > 0 else "unknown",
+            },
             "recommendations": [
-                {"item_id": str(data.splits.item_ids[item]), "score": float(scores[user, item]),
-                 "emotion_contribution": float(scores[user, item] - without[user, item]),
-                 "emotion_contribution_sd": float((scores[user, item] - without[user, item]) / spread),
-                 "driven_by": driven_by((scores[user, item] - without[user, item]) / spread)} for item in top],
+                {
+                    "item_id": str(data.splits.item_ids[item]),
+                    "score": float(scores[user, item]),
+                    "emotion_contribution": float(scores[user, item] - without[user, item]),
+                    "emotion_contribution_sd": float((scores[user, item] - without[user, item]) / spread),
+                    "driven_by": driven_by((scores[user, item] - without[user, item]) / spread),
+                }
+                for item in top
+            ],
         }
     return {"legend": LEGEND, "users": profiles, "cold_start": cold_start_profile("(new user)", data, k)}
 
@@ -105,10 +128,19 @@ def build_profiles(model, data: ReviewedInteractions, review_scores: np.ndarray,
 def cold_start_profile(user_id, data: ReviewedInteractions, k: int = 10) -> dict:
     """The profile of a user with an empty history: no emotion state, the k most popular items."""
     popularity = np.bincount(data.splits.train["item_index"], minlength=data.n_items)
-    return {"user_id": str(user_id), "history": "empty", "emotion": {"label": "unknown", "evidence": 0.0},
-            "recommendations": [{"item_id": str(data.splits.item_ids[item]), "score": float(popularity[item]),
-                                 "driven_by": "popularity (no history)"}
-                                for item in np.argsort(-popularity, kind="stable")[:k]]}
+    return {
+        "user_id": str(user_id),
+        "history": "empty",
+        "emotion": {"label": "unknown", "evidence": 0.0},
+        "recommendations": [
+            {
+                "item_id": str(data.splits.item_ids[item]),
+                "score": float(popularity[item]),
+                "driven_by": "popularity (no history)",
+            }
+            for item in np.argsort(-popularity, kind="stable")[:k]
+        ],
+    }
 
 
 def save_profiles(profiles: dict, path) -> Path:
@@ -135,8 +167,10 @@ def profile_of(profiles: dict, user_id) -> dict:
     key, users = str(user_id), profiles["users"]
     if key not in users:
         known = ", ".join(list(users)[:5])
-        raise KeyError(f"unknown user {key!r}: the profiles hold {len(users)} users (e.g. {known}); "
-                       "a new user with no history gets the cold-start profile")
+        raise KeyError(
+            f"unknown user {key!r}: the profiles hold {len(users)} users (e.g. {known}); "
+            "a new user with no history gets the cold-start profile"
+        )
     return users[key]
 
 
@@ -146,14 +180,18 @@ def format_profile(profile: dict) -> str:
     if profile.get("history") == "empty":
         lines.append("  history: empty (no events): recommendations by popularity")
     else:
-        lines.append("  behaviour: " + ", ".join(f"{k} {v if v is not None else '-'}"
-                                               for k, v in profile["behaviour"].items()))
+        lines.append(
+            "  behaviour: " + ", ".join(f"{k} {v if v is not None else '-'}" for k, v in profile["behaviour"].items())
+        )
         emotion = profile["emotion"]
         intensity = [v for k, v in emotion["state"].items() if k.endswith("intensity")]
-        lines.append(f"  emotion: {emotion['label']} (intensity {np.mean(intensity):+.2f}, "
-                     f"evidence {emotion['evidence']:.2f})")
-    lines.append("  recommendations (emotion: how far the emotion state moved the score, in standard deviations of "
-                 f"the user's scores; beyond ±{EMOTION_DRIVEN} it is named):")
+        lines.append(
+            f"  emotion: {emotion['label']} (intensity {np.mean(intensity):+.2f}, evidence {emotion['evidence']:.2f})"
+        )
+    lines.append(
+        "  recommendations (emotion: how far the emotion state moved the score, in standard deviations of "
+        f"the user's scores; beyond ±{EMOTION_DRIVEN} it is named):"
+    )
     for rank, item in enumerate(profile["recommendations"], start=1):
         contribution = item.get("emotion_contribution_sd")
         extra = f", emotion {contribution:+.2f} sd" if contribution is not None else ""

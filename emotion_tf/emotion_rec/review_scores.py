@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from emotion_tf.sentiment.classifier import SentimentClassifier
-from emotion_tf.sentiment.heads import STAR_LABELS, Head, three_way_of_stars
+from emotion_tf.sentiment.heads import Head, three_way_of_stars
 from emotion_tf.text.lexicon import SentimentLexicon
+from emotion_tf.text.valence import STAR_LABELS
 
 LABELS = ("negative", "neutral", "positive")
 SCORE_NAMES = ("p_negative", "p_neutral", "p_positive", "intensity")
@@ -40,7 +41,7 @@ class LexiconScorer:
     def __init__(self, language: str = "en", min_documents: int = 3):
         self.lexicon = SentimentLexicon(LABELS, language, min_documents)
 
-    def fit(self, texts, labels, validation_texts=None, validation_labels=None, seed: int = 0) -> "LexiconScorer":
+    def fit(self, texts, labels, validation_texts=None, validation_labels=None, seed: int = 0) -> LexiconScorer:
         self.lexicon.fit(list(texts), labels)
         return self
 
@@ -62,8 +63,16 @@ class ClassifierScorer:
       learning_rate: default 1e-4 for bert, the classifier's own (1e-3) otherwise.
     """
 
-    def __init__(self, architecture: str = "lstm", language: str = "en", max_epochs: int = 5,
-                 sequence_length: int = 96, target: str = "label", checkpoint=None, learning_rate=None):
+    def __init__(
+        self,
+        architecture: str = "lstm",
+        language: str = "en",
+        max_epochs: int = 5,
+        sequence_length: int = 96,
+        target: str = "label",
+        checkpoint=None,
+        learning_rate=None,
+    ):
         if target not in ("label", "stars"):
             raise ValueError(f"target must be 'label' or 'stars', got {target!r}")
         if architecture == "bert" and checkpoint is None:
@@ -76,20 +85,34 @@ class ClassifierScorer:
     def target_column(self) -> str:
         return "label" if self.target == "label" else "rating"
 
-    def fit(self, texts, labels, validation_texts, validation_labels, seed: int = 0) -> "ClassifierScorer":
+    def fit(self, texts, labels, validation_texts, validation_labels, seed: int = 0) -> ClassifierScorer:
         """``labels``: three-way labels (target ``label``) or star ratings 1-5 (target ``stars``)."""
         head = Head("three_way", LABELS) if self.target == "label" else Head("multiclass", STAR_LABELS)
         targets = [np.asarray(y, dtype=np.int64) - (self.target == "stars") for y in (labels, validation_labels)]
         if self.architecture == "bert":
             from emotion_tf.sentiment.finetune import PretrainedClassifier
 
-            self.classifier = PretrainedClassifier(self.checkpoint, head, max_length=self.sequence_length,
-                                                   truncation="head+tail", max_epochs=self.max_epochs, patience=1,
-                                                   learning_rate=self.learning_rate or 1e-4, seed=seed)
+            self.classifier = PretrainedClassifier(
+                self.checkpoint,
+                head,
+                max_length=self.sequence_length,
+                truncation="head+tail",
+                max_epochs=self.max_epochs,
+                patience=1,
+                learning_rate=self.learning_rate or 1e-4,
+                seed=seed,
+            )
         else:
-            self.classifier = SentimentClassifier(self.architecture, head, self.language,
-                                                  sequence_length=self.sequence_length, max_epochs=self.max_epochs,
-                                                  patience=2, seed=seed, learning_rate=self.learning_rate or 1e-3)
+            self.classifier = SentimentClassifier(
+                self.architecture,
+                head,
+                self.language,
+                sequence_length=self.sequence_length,
+                max_epochs=self.max_epochs,
+                patience=2,
+                seed=seed,
+                learning_rate=self.learning_rate or 1e-3,
+            )
         self.classifier.fit(list(texts), targets[0], list(validation_texts), targets[1], verbose=0)
         return self
 

@@ -61,8 +61,16 @@ class EmotionState:
         return np.append(mean, np.log1p(weight))
 
 
-def emotion_states(query_keys, query_times, review_keys, review_times, review_values, half_life_days: float,
-                   query_pairs=None, review_pairs=None) -> np.ndarray:
+def emotion_states(
+    query_keys,
+    query_times,
+    review_keys,
+    review_times,
+    review_values,
+    half_life_days: float,
+    query_pairs=None,
+    review_pairs=None,
+) -> np.ndarray:
     """Decayed mean review scores per query, using only reviews strictly before the query time.
 
     Args:
@@ -83,11 +91,16 @@ def emotion_states(query_keys, query_times, review_keys, review_times, review_va
         review_values = review_values[:, None]
     if half_life_days <= 0:
         raise ValueError(f"half_life_days must be > 0, got {half_life_days}")
-    if (review_values.ndim != 2 or len(query_keys) != len(query_times)
-            or not len(review_keys) == len(review_times) == len(review_values)):
-        raise ValueError(f"emotion_states: {len(query_keys)} query keys vs {len(query_times)} query times; "
-                         f"{len(review_keys)} review keys, {len(review_times)} times, score table of shape "
-                         f"{review_values.shape} (want [reviews] or [reviews, v])")
+    if (
+        review_values.ndim != 2
+        or len(query_keys) != len(query_times)
+        or not len(review_keys) == len(review_times) == len(review_values)
+    ):
+        raise ValueError(
+            f"emotion_states: {len(query_keys)} query keys vs {len(query_times)} query times; "
+            f"{len(review_keys)} review keys, {len(review_times)} times, score table of shape "
+            f"{review_values.shape} (want [reviews] or [reviews, v])"
+        )
     out = np.zeros((len(query_keys), review_values.shape[1] + 1), dtype=np.float32)
     review_order = np.argsort(review_keys, kind="stable")
     sorted_keys = review_keys[review_order]

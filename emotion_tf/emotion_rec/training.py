@@ -18,8 +18,8 @@ from emotion_tf.emotion_rec.features import QueryFeatures, ReviewedInteractions,
 from emotion_tf.emotion_rec.model import Blocks, EmotionAwareModel
 from emotion_tf.metrics.ranking import ranking_metrics_from_top_k
 from emotion_tf.metrics.regression import mae, rmse
-from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.seeds import set_seed
 
 HISTORY = {"validation": ("train",), "test": ("train", "validation")}
@@ -51,21 +51,22 @@ class EmotionRecSettings:
 def model_inputs(features: QueryFeatures, blocks: Blocks) -> dict:
     """The dict a batch of M(E, I, F) reads: the blocks ``blocks`` selects, concatenated per tower."""
     query_dense = [features.behaviour] + ([features.user_emotion] if blocks.user_emotion else [])
-    item_dense = (features.item_emotion if blocks.item_emotion
-                  else np.zeros((len(features), 0), dtype=np.float32))
-    return {"user_index": features.user_index.astype(np.int64), "item_index": features.item_index.astype(np.int64),
-            "last_item": features.last_item.astype(np.int64),
-            "query_dense": np.concatenate(query_dense, axis=1).astype(np.float32),
-            "item_dense": item_dense.astype(np.float32),
-            "rating": np.nan_to_num(features.rating).astype(np.float32),
-            "has_rating": (~np.isnan(features.rating)).astype(np.float32)}
+    item_dense = features.item_emotion if blocks.item_emotion else np.zeros((len(features), 0), dtype=np.float32)
+    return {
+        "user_index": features.user_index.astype(np.int64),
+        "item_index": features.item_index.astype(np.int64),
+        "last_item": features.last_item.astype(np.int64),
+        "query_dense": np.concatenate(query_dense, axis=1).astype(np.float32),
+        "item_dense": item_dense.astype(np.float32),
+        "rating": np.nan_to_num(features.rating).astype(np.float32),
+        "has_rating": (~np.isnan(features.rating)).astype(np.float32),
+    }
 
 
 class Scorer:
     """Scores every item for each query of a split, at the query's own time (item emotion included)."""
 
-    def __init__(self, data: ReviewedInteractions, review_scores: np.ndarray, features: QueryFeatures,
-                 blocks: Blocks):
+    def __init__(self, data: ReviewedInteractions, review_scores: np.ndarray, features: QueryFeatures, blocks: Blocks):
         self.data, self.features, self.blocks = data, features, blocks
         self.inputs = model_inputs(features, blocks)
         self.grid = item_emotion_grid(data, review_scores, features.timestamp) if blocks.item_emotion else None
@@ -74,8 +75,11 @@ class Scorer:
         """float [q, n_items]."""
         n_items = self.data.n_items
         out = np.empty((len(self.features), n_items), dtype=np.float32)
-        static = None if self.blocks.item_emotion else model.candidate(
-            tf.range(n_items, dtype=tf.int64), tf.zeros((n_items, 0))).numpy()
+        static = (
+            None
+            if self.blocks.item_emotion
+            else model.candidate(tf.range(n_items, dtype=tf.int64), tf.zeros((n_items, 0))).numpy()
+        )
         for start in range(0, len(self.features), batch):
             rows = slice(start, start + batch)
             queries = model.query({k: self.inputs[k][rows] for k in ("user_index", "last_item", "query_dense")})
@@ -94,8 +98,9 @@ class Scorer:
         return np.clip(model.predicted_rating(queries, candidates).numpy(), 1.0, 5.0)
 
 
-def rank_metrics(scores: np.ndarray, data: ReviewedInteractions, features: QueryFeatures, split: str,
-                 ks=(10, 20)) -> dict:
+def rank_metrics(
+    scores: np.ndarray, data: ReviewedInteractions, features: QueryFeatures, split: str, ks=(10, 20)
+) -> dict:
     """Mean ranking metrics of ``scores`` [q, n_items] for the queries of ``split`` (one held-out item each)."""
     scores = scores.copy()
     seen = data.splits.items_by_user(*HISTORY[split])
@@ -103,7 +108,7 @@ def rank_metrics(scores: np.ndarray, data: ReviewedInteractions, features: Query
         scores[row, seen.of(user)] = -np.inf
     relevant = np.zeros(scores.shape, dtype=bool)
     relevant[np.arange(len(scores)), features.item_index] = True
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :max(ks)]
+    top = np.argsort(-scores, axis=1, kind="stable")[:, : max(ks)]
     metrics = {}
     for k in ks:
         per_query = ranking_metrics_from_top_k(top[:, :k], relevant, np.ones(len(scores), dtype=np.int64))
@@ -117,17 +122,29 @@ def rating_metrics(predicted: np.ndarray, features: QueryFeatures) -> dict:
     rated = ~np.isnan(features.rating)
     if not rated.any():
         return {}
-    return {"rmse": rmse(features.rating[rated], predicted[rated]), "mae": mae(features.rating[rated], predicted[rated]),
-            "rated_pairs": int(rated.sum())}
+    return {
+        "rmse": rmse(features.rating[rated], predicted[rated]),
+        "mae": mae(features.rating[rated], predicted[rated]),
+        "rated_pairs": int(rated.sum()),
+    }
 
 
 def evaluate(model: EmotionAwareModel, scorer: Scorer, split: str) -> dict:
-    return {**rank_metrics(scorer.scores(model), scorer.data, scorer.features, split),
-            **rating_metrics(scorer.ratings(model), scorer.features)}
+    return {
+        **rank_metrics(scorer.scores(model), scorer.data, scorer.features, split),
+        **rating_metrics(scorer.ratings(model), scorer.features),
+    }
 
 
-def train_emotion_model(data: ReviewedInteractions, review_scores: np.ndarray, features: dict, blocks: Blocks,
-                        settings: EmotionRecSettings, seed: int = 0, folder=None):
+def train_emotion_model(
+    data: ReviewedInteractions,
+    review_scores: np.ndarray,
+    features: dict,
+    blocks: Blocks,
+    settings: EmotionRecSettings,
+    seed: int = 0,
+    folder=None,
+):
     """Fit M on the training queries, early-stopping on validation Recall@20.
 
     Args:
@@ -139,21 +156,38 @@ def train_emotion_model(data: ReviewedInteractions, review_scores: np.ndarray, f
     train = features["train"]
     counts = np.bincount(train.item_index, minlength=data.n_items)
     rated = train.rating[~np.isnan(train.rating)]
-    dataset = tf.data.Dataset.from_tensor_slices(model_inputs(train, blocks)).shuffle(
-        len(train), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(settings.batch_size))
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(model_inputs(train, blocks))
+        .shuffle(len(train), seed=seed, reshuffle_each_iteration=True)
+        .batch(global_batch_size(settings.batch_size))
+    )
     dataset = shard_by_data(dataset)
     scorers = {split: Scorer(data, review_scores, features[split], blocks) for split in features if split != "train"}
-    validation = ValidationRanking(lambda m: rank_metrics(scorers["validation"].scores(m), data,
-                                                          features["validation"], "validation"),
-                                   metrics=("recall@20", "ndcg@20"))
+    validation = ValidationRanking(
+        lambda m: rank_metrics(scorers["validation"].scores(m), data, features["validation"], "validation"),
+        metrics=("recall@20", "ndcg@20"),
+    )
     started = time.time()
     with training_scope():  # the run's tf.distribute strategy
-        model = EmotionAwareModel(data.splits.n_users, data.n_items, data.item_static, dim=settings.dim,
-                                  global_mean=float(rated.mean()) if len(rated) else 0.0,
-                                  item_probability=counts / counts.sum(), rating_weight=settings.rating_weight,
-                                  temperature=settings.temperature, seed=seed,
-                                  global_batch=global_batch_size(settings.batch_size))
+        model = EmotionAwareModel(
+            data.splits.n_users,
+            data.n_items,
+            data.item_static,
+            dim=settings.dim,
+            global_mean=float(rated.mean()) if len(rated) else 0.0,
+            item_probability=counts / counts.sum(),
+            rating_weight=settings.rating_weight,
+            temperature=settings.temperature,
+            seed=seed,
+            global_batch=global_batch_size(settings.batch_size),
+        )
         model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
-        history = model.fit(dataset, epochs=settings.epochs, verbose=0, callbacks=fit_callbacks(
-            "val_recall@20", "max", settings.patience, folder, first=[validation], backup=False))
+        history = model.fit(
+            dataset,
+            epochs=settings.epochs,
+            verbose=0,
+            callbacks=fit_callbacks(
+                "val_recall@20", "max", settings.patience, folder, first=[validation], backup=False
+            ),
+        )
     return model, scorers, history.history, time.time() - started

@@ -28,8 +28,10 @@ PERFORMED = "performed"
 def _check(interactions: pd.DataFrame, n_users: int, n_items: int) -> None:
     for column in ("user_index", "item_index"):
         if column not in interactions.columns:
-            raise DataError(f"interaction table needs a {column!r} column (from emotion_tf.data splits); "
-                            f"got {list(interactions.columns)}")
+            raise DataError(
+                f"interaction table needs a {column!r} column (from emotion_tf.data splits); "
+                f"got {list(interactions.columns)}"
+            )
     for column, bound in (("user_index", n_users), ("item_index", n_items)):
         values = interactions[column].to_numpy()
         if len(values) and (values.min() < 0 or values.max() >= bound):
@@ -45,9 +47,15 @@ def _node_set(size: int, features: dict | None) -> tfgnn.NodeSet:
     return tfgnn.NodeSet.from_fields(sizes=[size], features={k: tf.constant(v) for k, v in features.items()})
 
 
-def interaction_graph(interactions: pd.DataFrame, n_users: int, n_items: int, event_types=None,
-                      default_event: str = "interaction", user_features: dict | None = None,
-                      item_features: dict | None = None) -> tfgnn.GraphTensor:
+def interaction_graph(
+    interactions: pd.DataFrame,
+    n_users: int,
+    n_items: int,
+    event_types=None,
+    default_event: str = "interaction",
+    user_features: dict | None = None,
+    item_features: dict | None = None,
+) -> tfgnn.GraphTensor:
     """Build the heterogeneous interaction graph.
 
     Args:
@@ -65,8 +73,11 @@ def interaction_graph(interactions: pd.DataFrame, n_users: int, n_items: int, ev
     _check(interactions, n_users, n_items)
     if len(interactions) == 0:
         raise DataError("the interaction table is empty: there is no graph to build")
-    events = (interactions["event"].astype(str).to_numpy() if "event" in interactions.columns
-              else np.full(len(interactions), default_event, dtype=object))
+    events = (
+        interactions["event"].astype(str).to_numpy()
+        if "event" in interactions.columns
+        else np.full(len(interactions), default_event, dtype=object)
+    )
     if event_types is None:
         event_types = sorted(set(events)) or [default_event]
     event_types = [str(e) for e in event_types]
@@ -78,9 +89,12 @@ def interaction_graph(interactions: pd.DataFrame, n_users: int, n_items: int, ev
 
     users = interactions["user_index"].to_numpy(np.int64)
     items = interactions["item_index"].to_numpy(np.int64)
-    timestamps = (interactions["timestamp"].to_numpy(np.int64) if "timestamp" in interactions.columns
-                  else np.zeros(len(interactions), np.int64))
-    ratings = (interactions["rating"].to_numpy(np.float32) if "rating" in interactions.columns else None)
+    timestamps = (
+        interactions["timestamp"].to_numpy(np.int64)
+        if "timestamp" in interactions.columns
+        else np.zeros(len(interactions), np.int64)
+    )
+    ratings = interactions["rating"].to_numpy(np.float32) if "rating" in interactions.columns else None
 
     edge_sets = {}
     for event in event_types:
@@ -89,17 +103,23 @@ def interaction_graph(interactions: pd.DataFrame, n_users: int, n_items: int, ev
         if ratings is not None:
             features["rating"] = tf.constant(ratings[rows])
         edge_sets[event] = tfgnn.EdgeSet.from_fields(
-            sizes=[int(rows.sum())], features=features,
-            adjacency=tfgnn.Adjacency.from_indices(source=(USERS, tf.constant(users[rows])),
-                                                   target=(ITEMS, tf.constant(items[rows]))))
+            sizes=[int(rows.sum())],
+            features=features,
+            adjacency=tfgnn.Adjacency.from_indices(
+                source=(USERS, tf.constant(users[rows])), target=(ITEMS, tf.constant(items[rows]))
+            ),
+        )
     # users -> event types, one edge per pair, weighted by how often the user performed it
     event_index = pd.Categorical(events, categories=event_types).codes.astype(np.int64)
     pairs, counts = np.unique(np.stack([users, event_index], axis=1), axis=0, return_counts=True)
     pairs = pairs.reshape(-1, 2)
     edge_sets[PERFORMED] = tfgnn.EdgeSet.from_fields(
-        sizes=[len(pairs)], features={"count": tf.constant(counts.astype(np.float32))},
-        adjacency=tfgnn.Adjacency.from_indices(source=(USERS, tf.constant(pairs[:, 0])),
-                                               target=(EVENTS, tf.constant(pairs[:, 1]))))
+        sizes=[len(pairs)],
+        features={"count": tf.constant(counts.astype(np.float32))},
+        adjacency=tfgnn.Adjacency.from_indices(
+            source=(USERS, tf.constant(pairs[:, 0])), target=(EVENTS, tf.constant(pairs[:, 1]))
+        ),
+    )
     node_sets = {
         USERS: _node_set(n_users, user_features),
         ITEMS: _node_set(n_items, item_features),

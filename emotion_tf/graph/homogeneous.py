@@ -54,11 +54,17 @@ def user_item_graph(graph: tfgnn.GraphTensor, event_weights: dict[str, float] | 
     source, target, weight = (tf.concat(parts, 0) for parts in (sources, targets, edge_weights))
     return tfgnn.GraphTensor.from_pieces(
         node_sets={NODES: tfgnn.NodeSet.from_fields(sizes=[n_users + n_items], features={})},
-        edge_sets={EDGES: tfgnn.EdgeSet.from_fields(
-            sizes=tf.shape(source, out_type=tf.int64)[:1], features={WEIGHT: weight},
-            adjacency=tfgnn.Adjacency.from_indices(source=(NODES, source), target=(NODES, target)))},
-        context=tfgnn.Context.from_fields(features={
-            "n_users": tf.constant([n_users], tf.int64), "n_items": tf.constant([n_items], tf.int64)}))
+        edge_sets={
+            EDGES: tfgnn.EdgeSet.from_fields(
+                sizes=tf.shape(source, out_type=tf.int64)[:1],
+                features={WEIGHT: weight},
+                adjacency=tfgnn.Adjacency.from_indices(source=(NODES, source), target=(NODES, target)),
+            )
+        },
+        context=tfgnn.Context.from_fields(
+            features={"n_users": tf.constant([n_users], tf.int64), "n_items": tf.constant([n_items], tf.int64)}
+        ),
+    )
 
 
 def node_counts(graph: tfgnn.GraphTensor) -> tuple[int, int]:

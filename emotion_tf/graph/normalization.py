@@ -29,8 +29,9 @@ def _check_normalization(normalization: str) -> None:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
 
 
-def edge_coefficients(graph: tfgnn.GraphTensor, normalization: str = "symmetric",
-                      self_loops: bool = True) -> tuple[tf.Tensor, tf.Tensor]:
+def edge_coefficients(
+    graph: tfgnn.GraphTensor, normalization: str = "symmetric", self_loops: bool = True
+) -> tuple[tf.Tensor, tf.Tensor]:
     """Coefficients of one propagation step on a ``user_item_graph``.
 
     Returns:
@@ -46,7 +47,7 @@ def edge_coefficients(graph: tfgnn.GraphTensor, normalization: str = "symmetric"
     if normalization == "symmetric":
         inverse_sqrt = tf.where(degree > 0, tf.math.rsqrt(tf.maximum(degree, 1e-12)), 0.0)
         edge = weight * tf.gather(inverse_sqrt, adjacency.source) * tf.gather(inverse_sqrt, adjacency.target)
-        diagonal = loop * inverse_sqrt ** 2
+        diagonal = loop * inverse_sqrt**2
     elif normalization == "article":
         edge = weight * tf.gather(degree, adjacency.source)
         diagonal = loop * degree
@@ -73,13 +74,17 @@ def dense_adjacency(graph: tfgnn.GraphTensor) -> np.ndarray:
     n = int(graph.node_sets[NODES].total_size)
     adjacency = graph.edge_sets[EDGES].adjacency
     dense = np.zeros((n, n), dtype=np.float64)
-    np.add.at(dense, (adjacency.target.numpy(), adjacency.source.numpy()),
-              graph.edge_sets[EDGES][WEIGHT].numpy().astype(np.float64))
+    np.add.at(
+        dense,
+        (adjacency.target.numpy(), adjacency.source.numpy()),
+        graph.edge_sets[EDGES][WEIGHT].numpy().astype(np.float64),
+    )
     return dense
 
 
-def dense_propagation_matrix(graph: tfgnn.GraphTensor, normalization: str = "symmetric",
-                             self_loops: bool = True) -> np.ndarray:
+def dense_propagation_matrix(
+    graph: tfgnn.GraphTensor, normalization: str = "symmetric", self_loops: bool = True
+) -> np.ndarray:
     """The propagation matrix written as the formulas say, with numpy matrices: D̂^{-1/2} Â D̂^{-1/2}, A D or Â."""
     _check_normalization(normalization)
     a_hat = dense_adjacency(graph) + (np.eye(int(graph.node_sets[NODES].total_size)) if self_loops else 0.0)

@@ -19,6 +19,17 @@ from emotion_tf.metrics.ranking import evaluate_ranking, evaluate_split, ranking
 from emotion_tf.metrics.regression import mae, pearson, rmse, spearman
 
 __all__ = [
-    "choose_class_thresholds", "choose_threshold", "thresholded_multilabel_reports", "classification_report", "confusion_matrix", "evaluate_ranking", "evaluate_split", "mae",
-    "multilabel_report", "pearson", "ranking_metrics_from_top_k", "rmse", "spearman",
+    "choose_class_thresholds",
+    "choose_threshold",
+    "thresholded_multilabel_reports",
+    "classification_report",
+    "confusion_matrix",
+    "evaluate_ranking",
+    "evaluate_split",
+    "mae",
+    "multilabel_report",
+    "pearson",
+    "ranking_metrics_from_top_k",
+    "rmse",
+    "spearman",
 ]

@@ -55,11 +55,16 @@ def classification_report(y_true, y_pred, labels=None, n_classes: int | None = N
     micro_p, micro_r, micro_f1 = _prf(tp.sum(), fp.sum(), fn.sum())
     return {
         "accuracy": float(tp.sum() / matrix.sum()),
-        "macro_precision": float(precision.mean()), "macro_recall": float(recall.mean()),
+        "macro_precision": float(precision.mean()),
+        "macro_recall": float(recall.mean()),
         "macro_f1": float(f1.mean()),
-        "micro_precision": float(micro_p), "micro_recall": float(micro_r), "micro_f1": float(micro_f1),
-        "per_class": {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-                      for name, p, r, f, s in zip(labels, precision, recall, f1, matrix.sum(1))},
+        "micro_precision": float(micro_p),
+        "micro_recall": float(micro_r),
+        "micro_f1": float(micro_f1),
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(labels, precision, recall, f1, matrix.sum(1))
+        },
         "confusion_matrix": matrix.tolist(),
     }
 
@@ -76,12 +81,17 @@ def multilabel_report(y_true, y_pred, labels=None) -> dict:
     micro_p, micro_r, micro_f1 = _prf(tp.sum(), fp.sum(), fn.sum())
     labels = list(labels) if labels is not None else [str(c) for c in range(y_true.shape[1])]
     return {
-        "micro_precision": float(micro_p), "micro_recall": float(micro_r), "micro_f1": float(micro_f1),
-        "macro_precision": float(precision.mean()), "macro_recall": float(recall.mean()),
+        "micro_precision": float(micro_p),
+        "micro_recall": float(micro_r),
+        "micro_f1": float(micro_f1),
+        "macro_precision": float(precision.mean()),
+        "macro_recall": float(recall.mean()),
         "macro_f1": float(f1.mean()),
         "exact_match": float(np.all(y_true == y_pred, axis=1).mean()),
-        "per_class": {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-                      for name, p, r, f, s in zip(labels, precision, recall, f1, y_true.sum(0))},
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(labels, precision, recall, f1, y_true.sum(0))
+        },
     }
 
 

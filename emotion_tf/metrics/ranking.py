@@ -16,7 +16,7 @@ computed for a batch of users at a time, so memory stays at
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -42,8 +42,12 @@ def ranking_metrics_from_top_k(top_k: np.ndarray, relevant: np.ndarray, n_releva
     dcg = hits @ discounts
     ideal = np.cumsum(discounts)[np.minimum(n_relevant, k) - 1]
     n_hits = hits.sum(1)
-    return {"recall": n_hits / n_relevant, "ndcg": dcg / ideal, "precision": n_hits / k,
-            "hit_rate": (n_hits > 0).astype(float)}
+    return {
+        "recall": n_hits / n_relevant,
+        "ndcg": dcg / ideal,
+        "precision": n_hits / k,
+        "hit_rate": (n_hits > 0).astype(float),
+    }
 
 
 def _batch_size(n_items: int, memory_budget_bytes: int) -> int:
@@ -51,9 +55,14 @@ def _batch_size(n_items: int, memory_budget_bytes: int) -> int:
     return max(1, memory_budget_bytes // (n_items * 5))
 
 
-def evaluate_ranking(score_users: Callable[[np.ndarray], np.ndarray], heldout: UserItemSets,
-                     exclude: UserItemSets | None, n_items: int, ks=(10, 20),
-                     memory_budget_bytes: int = 256 << 20) -> dict:
+def evaluate_ranking(
+    score_users: Callable[[np.ndarray], np.ndarray],
+    heldout: UserItemSets,
+    exclude: UserItemSets | None,
+    n_items: int,
+    ks=(10, 20),
+    memory_budget_bytes: int = 256 << 20,
+) -> dict:
     """Mean ranking metrics over users with held-out items.
 
     Args:
@@ -77,7 +86,7 @@ def evaluate_ranking(score_users: Callable[[np.ndarray], np.ndarray], heldout: U
     totals = {f"{m}@{k}": 0.0 for k in ks for m in METRICS}
     batch = _batch_size(n_items, memory_budget_bytes)
     for start in range(0, len(users), batch):
-        chunk = users[start:start + batch]
+        chunk = users[start : start + batch]
         scores = np.array(score_users(chunk), dtype=np.float32, copy=True)
         if scores.shape != (len(chunk), n_items):
             raise ValueError(f"score_users returned shape {scores.shape}, expected {(len(chunk), n_items)}")
@@ -89,8 +98,9 @@ def evaluate_ranking(score_users: Callable[[np.ndarray], np.ndarray], heldout: U
         counts = heldout.counts()[chunk]
         relevant[np.repeat(rows, counts), np.concatenate([heldout.of(u) for u in chunk])] = True
         top = np.argpartition(-scores, max_k - 1, axis=1)[:, :max_k]
-        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1,
-                                                 kind="stable"), axis=1)
+        top = np.take_along_axis(
+            top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable"), axis=1
+        )
         for k in ks:
             for name, values in ranking_metrics_from_top_k(top[:, :k], relevant, counts).items():
                 totals[f"{name}@{k}"] += float(values.sum())
@@ -107,5 +117,6 @@ def evaluate_split(score_users: Callable[[np.ndarray], np.ndarray], splits, spli
     """``evaluate_ranking`` on one split of an ``InteractionSplits``, with the protocol's masking."""
     if split not in MASKED_SPLITS:
         raise ValueError(f"split must be one of {tuple(MASKED_SPLITS)}, got {split!r}")
-    return evaluate_ranking(score_users, splits.items_by_user(split), splits.items_by_user(*MASKED_SPLITS[split]),
-                            splits.n_items, ks=ks)
+    return evaluate_ranking(
+        score_users, splits.items_by_user(split), splits.items_by_user(*MASKED_SPLITS[split]), splits.n_items, ks=ks
+    )

@@ -34,6 +34,11 @@ def paired_t_test(a, b) -> dict:
     if np.isinf(t):
         p = 0.0
     else:
-        p = float(tf.math.betainc(tf.constant(df / 2, tf.float64), tf.constant(0.5, tf.float64),
-                                  tf.constant(df / (df + t * t), tf.float64)))
+        p = float(
+            tf.math.betainc(
+                tf.constant(df / 2, tf.float64),
+                tf.constant(0.5, tf.float64),
+                tf.constant(df / (df + t * t), tf.float64),
+            )
+        )
     return {"mean_difference": float(mean), "t": float(t), "df": df, "p_value": p}

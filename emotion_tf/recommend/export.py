@@ -37,8 +37,7 @@ def softmax_cf_recommender(model: SoftmaxCF, splits: InteractionSplits, history=
 
     user_queries = encode(tf.constant(rows)).numpy()
     popularity = rows.sum(axis=0)
-    module = TopKRecommender(splits.user_ids, splits.item_ids, user_queries, item_vectors, rows > 0, popularity,
-                             encode)
+    module = TopKRecommender(splits.user_ids, splits.item_ids, user_queries, item_vectors, rows > 0, popularity, encode)
     module.model = model  # keep the encoder's variables tracked in the SavedModel
     return module
 
@@ -49,12 +48,15 @@ def export(module: TopKRecommender, folder, items: pd.DataFrame | None = None) -
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        tf.saved_model.save(module, str(staging / SAVED_MODEL),
-                            signatures={"for_user": module.for_user, "for_items": module.for_items,
-                                        "for_users": module.for_users})
+        tf.saved_model.save(
+            module,
+            str(staging / SAVED_MODEL),
+            signatures={"for_user": module.for_user, "for_items": module.for_items, "for_users": module.for_users},
+        )
         ids = module.item_ids.numpy()
-        table = pd.DataFrame({"item_id": ids}) if items is None else (
-            items.set_index("item_id").reindex(ids).reset_index())
+        table = (
+            pd.DataFrame({"item_id": ids}) if items is None else (items.set_index("item_id").reindex(ids).reset_index())
+        )
         table.to_csv(staging / ITEMS_FILE, sep="\t", index=False)
         if folder.exists():
             shutil.rmtree(folder)

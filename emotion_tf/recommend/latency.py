@@ -49,7 +49,7 @@ def serving_speed(module, served=None, k: int = 10, calls: int = 200, batch: int
         tf_seconds.append(time.perf_counter() - started)
         row = rows[pick]
         started = time.perf_counter()
-        numpy_top_k(queries[row:row + 1], item_vectors, seen[row:row + 1], k)
+        numpy_top_k(queries[row : row + 1], item_vectors, seen[row : row + 1], k)
         np_seconds.append(time.perf_counter() - started)
     batch_ids = user_ids[rng.integers(0, len(user_ids), size=batch)]
     batch_rows = module.user_table.lookup(tf.constant(batch_ids)).numpy()
@@ -62,6 +62,11 @@ def serving_speed(module, served=None, k: int = 10, calls: int = 200, batch: int
     np_batch = time.perf_counter() - started
     tf_p50, tf_p95 = _percentiles(tf_seconds)
     np_p50, np_p95 = _percentiles(np_seconds)
-    return {"latency_p50_ms": tf_p50, "latency_p95_ms": tf_p95, "numpy_latency_p50_ms": np_p50,
-            "numpy_latency_p95_ms": np_p95, "batch_users_per_second": batch / tf_batch,
-            "numpy_batch_users_per_second": batch / np_batch}
+    return {
+        "latency_p50_ms": tf_p50,
+        "latency_p95_ms": tf_p95,
+        "numpy_latency_p50_ms": np_p50,
+        "numpy_latency_p95_ms": np_p95,
+        "batch_users_per_second": batch / tf_batch,
+        "numpy_batch_users_per_second": batch / np_batch,
+    }

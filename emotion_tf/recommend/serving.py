@@ -24,12 +24,12 @@ import tensorflow_recommenders as tfrs
 
 class TopKRecommender(tf.Module):
     """Args:
-      user_ids, item_ids: raw ids (int64) of the rows of ``user_queries`` and ``item_vectors``.
-      user_queries: [n_users, d] query vector of every known user.
-      item_vectors: [n_items, d] candidate vectors (scores are dot products).
-      seen: bool [n_users, n_items], the items to exclude for each known user.
-      popularity: [n_items] scores of the fallback ranking.
-      history_encoder: multi-hot [b, n_items] float32 -> queries [b, d] (for ``for_items``).
+    user_ids, item_ids: raw ids (int64) of the rows of ``user_queries`` and ``item_vectors``.
+    user_queries: [n_users, d] query vector of every known user.
+    item_vectors: [n_items, d] candidate vectors (scores are dot products).
+    seen: bool [n_users, n_items], the items to exclude for each known user.
+    popularity: [n_items] scores of the fallback ranking.
+    history_encoder: multi-hot [b, n_items] float32 -> queries [b, d] (for ``for_items``).
     """
 
     def __init__(self, user_ids, item_ids, user_queries, item_vectors, seen, popularity, history_encoder):
@@ -37,24 +37,27 @@ class TopKRecommender(tf.Module):
         self.n_items = len(item_ids)
         self.item_ids = tf.constant(np.asarray(item_ids, dtype=np.int64))
         self.user_table = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(tf.constant(np.asarray(user_ids, np.int64)),
-                                                tf.range(len(user_ids), dtype=tf.int64)), default_value=-1)
+            tf.lookup.KeyValueTensorInitializer(
+                tf.constant(np.asarray(user_ids, np.int64)), tf.range(len(user_ids), dtype=tf.int64)
+            ),
+            default_value=-1,
+        )
         self.item_table = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(self.item_ids, tf.range(self.n_items, dtype=tf.int64)),
-            default_value=-1)
+            tf.lookup.KeyValueTensorInitializer(self.item_ids, tf.range(self.n_items, dtype=tf.int64)), default_value=-1
+        )
         self.user_queries = tf.Variable(np.asarray(user_queries, np.float32), trainable=False)
         self.seen = tf.Variable(np.asarray(seen, bool), trainable=False)
         self.popularity = tf.Variable(np.asarray(popularity, np.float32), trainable=False)
         self.index = tfrs.layers.factorized_top_k.BruteForce()
-        self.index.index(tf.constant(np.asarray(item_vectors, np.float32)),
-                         tf.range(self.n_items, dtype=tf.int64))
+        self.index.index(tf.constant(np.asarray(item_vectors, np.float32)), tf.range(self.n_items, dtype=tf.int64))
         self.history_encoder = history_encoder
 
     def _checked_k(self, k, excluded):
         k = tf.cast(k, tf.int32)
         tf.debugging.assert_positive(k, message="k must be at least 1")
-        tf.debugging.assert_less_equal(k, self.n_items - excluded,
-                                       message="k exceeds the number of items left after excluding seen ones")
+        tf.debugging.assert_less_equal(
+            k, self.n_items - excluded, message="k exceeds the number of items left after excluding seen ones"
+        )
         return k
 
     def _top_k(self, queries, exclude, k):
@@ -66,8 +69,7 @@ class TopKRecommender(tf.Module):
         keep = tf.logical_not(tf.gather(exclude, positions, batch_dims=1))
         keep = tf.logical_and(keep, tf.cumsum(tf.cast(keep, tf.int32), axis=1) <= k)
         n = tf.shape(queries)[0]
-        return (tf.reshape(tf.boolean_mask(positions, keep), [n, k]),
-                tf.reshape(tf.boolean_mask(scores, keep), [n, k]))
+        return (tf.reshape(tf.boolean_mask(positions, keep), [n, k]), tf.reshape(tf.boolean_mask(scores, keep), [n, k]))
 
     def _top_popular(self, k, exclude):
         k = self._checked_k(k, tf.reduce_sum(tf.cast(exclude, tf.int32)))

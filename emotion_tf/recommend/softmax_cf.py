@@ -58,22 +58,41 @@ class SoftmaxCF(tf.keras.Model):
     with ``use_user_id``.
     """
 
-    def __init__(self, n_items: int, dim: int = 200, dropout: float = 0.5, n_users: int | None = None,
-                 use_user_id: bool = False, seed: int = 0, **kwargs):
+    def __init__(
+        self,
+        n_items: int,
+        dim: int = 200,
+        dropout: float = 0.5,
+        n_users: int | None = None,
+        use_user_id: bool = False,
+        seed: int = 0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if use_user_id and not n_users:
             raise ValueError("use_user_id needs n_users")
         self.n_items, self.dim, self.use_user_id = n_items, dim, use_user_id
         self.input_dropout = tf.keras.layers.Dropout(dropout, seed=seed)
-        self.encoder = tf.keras.layers.Dense(dim, activation="tanh", name="encoder",
-                                             kernel_initializer=tf.keras.initializers.GlorotUniform(seed))
-        self.user_embedding = (tf.keras.layers.Embedding(n_users, dim, name="user_embedding",
-                                                         embeddings_initializer=tf.keras.initializers.RandomNormal(
-                                                             stddev=0.01, seed=seed + 1))
-                               if use_user_id else None)
+        self.encoder = tf.keras.layers.Dense(
+            dim, activation="tanh", name="encoder", kernel_initializer=tf.keras.initializers.GlorotUniform(seed)
+        )
+        self.user_embedding = (
+            tf.keras.layers.Embedding(
+                n_users,
+                dim,
+                name="user_embedding",
+                embeddings_initializer=tf.keras.initializers.RandomNormal(stddev=0.01, seed=seed + 1),
+            )
+            if use_user_id
+            else None
+        )
         # float32 logits: under mixed precision a softmax over thousands of items needs them
-        self.output_layer = tf.keras.layers.Dense(n_items, name="item_logits", dtype="float32",
-                                                  kernel_initializer=tf.keras.initializers.GlorotUniform(seed + 2))
+        self.output_layer = tf.keras.layers.Dense(
+            n_items,
+            name="item_logits",
+            dtype="float32",
+            kernel_initializer=tf.keras.initializers.GlorotUniform(seed + 2),
+        )
 
     def user_representation(self, inputs, training=False) -> tf.Tensor:
         """h_i [b, d]."""

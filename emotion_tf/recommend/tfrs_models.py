@@ -24,15 +24,22 @@ from emotion_tf.training.distribution import summed_squared_error
 
 class Tower(tf.keras.Model):
     """Args:
-      n: number of ids.
-      dim: output width d.
-      categorical: {name: int codes [n]} (each embedded in ``dim // 4`` dims).
-      multi_hot: {name: 0/1 matrix [n, m]} (each projected to ``dim // 4`` dims).
-      seed: initialisation seed.
+    n: number of ids.
+    dim: output width d.
+    categorical: {name: int codes [n]} (each embedded in ``dim // 4`` dims).
+    multi_hot: {name: 0/1 matrix [n, m]} (each projected to ``dim // 4`` dims).
+    seed: initialisation seed.
     """
 
-    def __init__(self, n: int, dim: int = 64, categorical: dict | None = None, multi_hot: dict | None = None,
-                 seed: int = 0, **kwargs):
+    def __init__(
+        self,
+        n: int,
+        dim: int = 64,
+        categorical: dict | None = None,
+        multi_hot: dict | None = None,
+        seed: int = 0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         init = lambda k: tf.keras.initializers.RandomNormal(stddev=0.05, seed=seed + k)  # noqa: E731
         self.id_embedding = tf.keras.layers.Embedding(n, dim, embeddings_initializer=init(0), name="id")
@@ -40,16 +47,21 @@ class Tower(tf.keras.Model):
         for k, (name, codes) in enumerate(sorted((categorical or {}).items()), start=1):
             codes = np.asarray(codes, dtype=np.int64)
             self.codes[name] = tf.constant(codes)
-            self.code_embeddings[name] = tf.keras.layers.Embedding(int(codes.max()) + 1, max(dim // 4, 1),
-                                                                   embeddings_initializer=init(k), name=name)
+            self.code_embeddings[name] = tf.keras.layers.Embedding(
+                int(codes.max()) + 1, max(dim // 4, 1), embeddings_initializer=init(k), name=name
+            )
         self.matrices, self.projections = {}, {}
         for k, (name, matrix) in enumerate(sorted((multi_hot or {}).items()), start=50):
             self.matrices[name] = tf.constant(np.asarray(matrix, dtype=np.float32))
-            self.projections[name] = tf.keras.layers.Dense(max(dim // 4, 1), use_bias=False, name=name,
-                                                           kernel_initializer=tf.keras.initializers.GlorotUniform(
-                                                               seed + k))
-        self.output_layer = tf.keras.layers.Dense(dim, name="combine", dtype="float32",
-                                                  kernel_initializer=tf.keras.initializers.GlorotUniform(seed + 99))
+            self.projections[name] = tf.keras.layers.Dense(
+                max(dim // 4, 1),
+                use_bias=False,
+                name=name,
+                kernel_initializer=tf.keras.initializers.GlorotUniform(seed + k),
+            )
+        self.output_layer = tf.keras.layers.Dense(
+            dim, name="combine", dtype="float32", kernel_initializer=tf.keras.initializers.GlorotUniform(seed + 99)
+        )
 
     def call(self, indices: tf.Tensor) -> tf.Tensor:
         """indices [b] -> vectors [b, d]."""
@@ -62,41 +74,70 @@ class Tower(tf.keras.Model):
 class RetrievalModel(tfrs.Model):
     """Two towers scored by a dot product; the task owns the in-batch softmax loss and top-K metrics."""
 
-    def __init__(self, user_tower: Tower, item_tower: Tower, n_items: int, temperature: float = 0.1,
-                 item_probability=None, **kwargs):
+    def __init__(
+        self,
+        user_tower: Tower,
+        item_tower: Tower,
+        n_items: int,
+        temperature: float = 0.1,
+        item_probability=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.user_tower, self.item_tower = user_tower, item_tower
         # an item appears among a batch's candidates in proportion to its popularity; the logQ correction
         # (log of that probability subtracted from its logit) keeps the in-batch softmax from learning to
         # push popular items down (Yi et al., 2019)
-        self.item_probability = (None if item_probability is None
-                                 else tf.constant(np.asarray(item_probability, dtype=np.float32)))
+        self.item_probability = (
+            None if item_probability is None else tf.constant(np.asarray(item_probability, dtype=np.float32))
+        )
         candidates = tf.data.Dataset.range(n_items).batch(512).map(lambda i: item_tower(i))
         self.task = tfrs.tasks.Retrieval(
-            metrics=tfrs.metrics.FactorizedTopK(candidates=candidates, ks=(10, 20)), temperature=temperature,
-            remove_accidental_hits=True)
+            metrics=tfrs.metrics.FactorizedTopK(candidates=candidates, ks=(10, 20)),
+            temperature=temperature,
+            remove_accidental_hits=True,
+        )
 
     def compute_loss(self, features, training=False) -> tf.Tensor:
         users = self.user_tower(features["user_index"])
         items = self.item_tower(features["item_index"])
-        probability = (None if self.item_probability is None
-                       else tf.gather(self.item_probability, features["item_index"]))
-        return self.task(users, items, candidate_ids=features["item_index"], compute_metrics=not training,
-                         candidate_sampling_probability=probability)
+        probability = (
+            None if self.item_probability is None else tf.gather(self.item_probability, features["item_index"])
+        )
+        return self.task(
+            users,
+            items,
+            candidate_ids=features["item_index"],
+            compute_metrics=not training,
+            candidate_sampling_probability=probability,
+        )
 
 
 class RatingModel(tfrs.Model):
     """r̂(u, i) = MLP(concat[tower_u(u), tower_i(i)]) (+ the global mean), squared error, RMSE."""
 
-    def __init__(self, user_tower: Tower, item_tower: Tower, global_mean: float, hidden=(64, 32), seed: int = 0,
-                 global_batch: int = 1024, **kwargs):
+    def __init__(
+        self,
+        user_tower: Tower,
+        item_tower: Tower,
+        global_mean: float,
+        hidden=(64, 32),
+        seed: int = 0,
+        global_batch: int = 1024,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.user_tower, self.item_tower, self.global_mean = user_tower, item_tower, float(global_mean)
         self.global_batch = float(global_batch)
         self.mlp = tf.keras.Sequential(
-            [tf.keras.layers.Dense(units, activation="relu",
-                                   kernel_initializer=tf.keras.initializers.GlorotUniform(seed + k))
-             for k, units in enumerate(hidden)] + [tf.keras.layers.Dense(1)])
+            [
+                tf.keras.layers.Dense(
+                    units, activation="relu", kernel_initializer=tf.keras.initializers.GlorotUniform(seed + k)
+                )
+                for k, units in enumerate(hidden)
+            ]
+            + [tf.keras.layers.Dense(1)]
+        )
         self.task = tfrs.tasks.Ranking(loss=summed_squared_error(), metrics=[tf.keras.metrics.RootMeanSquaredError()])
 
     def call(self, features) -> tf.Tensor:
@@ -113,9 +154,11 @@ def movielens_features(dataset, splits) -> tuple[dict, dict]:
     """ml-100k's user features (age band, gender, occupation codes) and item genres, in index order."""
     users = dataset["users"].set_index("user_id").loc[splits.user_ids]
     age_band = np.digitize(users["age"].to_numpy(), [18, 25, 35, 45, 50, 56])
-    categorical_users = {"age_band": age_band,
-                         "gender": pd.Categorical(users["gender"]).codes,
-                         "occupation": pd.Categorical(users["occupation"]).codes}
+    categorical_users = {
+        "age_band": age_band,
+        "gender": pd.Categorical(users["gender"]).codes,
+        "occupation": pd.Categorical(users["occupation"]).codes,
+    }
     items = dataset["items"].set_index("item_id").loc[splits.item_ids]
     genres = items[[c for c in items.columns if c.startswith("genre_")]].to_numpy(np.float32)
     return {"categorical": categorical_users}, {"multi_hot": {"genres": genres}}

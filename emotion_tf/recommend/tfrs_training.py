@@ -11,14 +11,16 @@ from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import evaluate_split
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import RatingModel, RetrievalModel, Tower
-from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.seeds import set_seed
 
 
 def _pairs(frame, with_rating=False) -> dict:
-    features = {"user_index": frame["user_index"].to_numpy(np.int64),
-                "item_index": frame["item_index"].to_numpy(np.int64)}
+    features = {
+        "user_index": frame["user_index"].to_numpy(np.int64),
+        "item_index": frame["item_index"].to_numpy(np.int64),
+    }
     if with_rating:
         features["rating"] = frame["rating"].to_numpy(np.float32)
     return features
@@ -30,9 +32,20 @@ def retrieval_scorer(model: RetrievalModel, n_users: int, n_items: int):
     return lambda batch: users[batch] @ items.T
 
 
-def train_retrieval(splits: InteractionSplits, user_features=None, item_features=None, dim: int = 64,
-                    temperature: float = 0.2, learning_rate: float = 2e-3, batch_size: int = 1024,
-                    epochs: int = 50, patience: int = 5, seed: int = 0, folder=None, logq_correction: bool = True):
+def train_retrieval(
+    splits: InteractionSplits,
+    user_features=None,
+    item_features=None,
+    dim: int = 64,
+    temperature: float = 0.2,
+    learning_rate: float = 2e-3,
+    batch_size: int = 1024,
+    epochs: int = 50,
+    patience: int = 5,
+    seed: int = 0,
+    folder=None,
+    logq_correction: bool = True,
+):
     """In-batch softmax retrieval (TFRS); returns (model, history dict, seconds).
 
     Defaults chosen on ml-100k validation Recall@20 (seed 0): without the logQ correction 0.118, with it
@@ -41,40 +54,68 @@ def train_retrieval(splits: InteractionSplits, user_features=None, item_features
     set_seed(seed)
     counts = np.bincount(splits.train["item_index"].to_numpy(), minlength=splits.n_items)
     probability = counts / counts.sum() if logq_correction else None
-    train = tf.data.Dataset.from_tensor_slices(_pairs(splits.train)).shuffle(
-        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(batch_size))
-    validation = ValidationRanking(lambda m: evaluate_split(retrieval_scorer(m, splits.n_users, splits.n_items),
-                                                            splits, "validation", ks=(20,)))
+    train = (
+        tf.data.Dataset.from_tensor_slices(_pairs(splits.train))
+        .shuffle(len(splits.train), seed=seed, reshuffle_each_iteration=True)
+        .batch(global_batch_size(batch_size))
+    )
+    validation = ValidationRanking(
+        lambda m: evaluate_split(retrieval_scorer(m, splits.n_users, splits.n_items), splits, "validation", ks=(20,))
+    )
     started = time.time()
     with training_scope():  # the run's tf.distribute strategy
         user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
         item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
         model = RetrievalModel(user_tower, item_tower, splits.n_items, temperature, probability)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
-        history = model.fit(shard_by_data(train), epochs=epochs, verbose=0,
-                            callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[validation],
-                                                   backup=False))
+        history = model.fit(
+            shard_by_data(train),
+            epochs=epochs,
+            verbose=0,
+            callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[validation], backup=False),
+        )
     return model, history.history, time.time() - started
 
 
-def train_rating(splits: InteractionSplits, user_features=None, item_features=None, dim: int = 32,
-                 learning_rate: float = 1e-3, batch_size: int = 1024, epochs: int = 50, patience: int = 3,
-                 seed: int = 0, folder=None):
+def train_rating(
+    splits: InteractionSplits,
+    user_features=None,
+    item_features=None,
+    dim: int = 32,
+    learning_rate: float = 1e-3,
+    batch_size: int = 1024,
+    epochs: int = 50,
+    patience: int = 3,
+    seed: int = 0,
+    folder=None,
+):
     """Squared-error rating model (TFRS Ranking task); returns (model, history dict, seconds)."""
     set_seed(seed)
-    train = tf.data.Dataset.from_tensor_slices(_pairs(splits.train, True)).shuffle(
-        len(splits.train), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(batch_size))
+    train = (
+        tf.data.Dataset.from_tensor_slices(_pairs(splits.train, True))
+        .shuffle(len(splits.train), seed=seed, reshuffle_each_iteration=True)
+        .batch(global_batch_size(batch_size))
+    )
     validation = tf.data.Dataset.from_tensor_slices(_pairs(splits.validation, True)).batch(4096)
     started = time.time()
     with training_scope():  # the run's tf.distribute strategy
         user_tower = Tower(splits.n_users, dim, seed=seed, **(user_features or {}))
         item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
-        model = RatingModel(user_tower, item_tower, float(splits.train["rating"].mean()), seed=seed,
-                            global_batch=global_batch_size(batch_size))
+        model = RatingModel(
+            user_tower,
+            item_tower,
+            float(splits.train["rating"].mean()),
+            seed=seed,
+            global_batch=global_batch_size(batch_size),
+        )
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
-        history = model.fit(shard_by_data(train), validation_data=validation, epochs=epochs, verbose=0,
-                            callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder,
-                                                   backup=False))
+        history = model.fit(
+            shard_by_data(train),
+            validation_data=validation,
+            epochs=epochs,
+            verbose=0,
+            callbacks=fit_callbacks("val_root_mean_squared_error", "min", patience, folder, backup=False),
+        )
     return model, history.history, time.time() - started
 
 

@@ -17,8 +17,8 @@ import tensorflow as tf
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
 from emotion_tf.recommend.softmax_cf import SoftmaxCF, interaction_targets, multinomial_loss
-from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
+from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.seeds import set_seed
 
 
@@ -67,8 +67,9 @@ def evaluate(model: SoftmaxCF, splits: InteractionSplits, split: str, kind: str 
     return evaluate_split(scorer(model, rows), splits, split, ks=ks)
 
 
-def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, seed: int = 0, folder=None,
-                     verbose: int = 0) -> SoftmaxCFResult:
+def train_softmax_cf(
+    splits: InteractionSplits, settings: SoftmaxCFSettings, seed: int = 0, folder=None, verbose: int = 0
+) -> SoftmaxCFResult:
     set_seed(seed)
     y = history_rows(splits, "train", kind=settings.targets)
     users = np.arange(splits.n_users)
@@ -81,7 +82,13 @@ def train_softmax_cf(splits: InteractionSplits, settings: SoftmaxCFSettings, see
         validation = ValidationRanking(lambda m: evaluate_split(scorer(m, y), splits, "validation", ks=(20,)))
         callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])
         started = time.time()
-        history = model.fit({"history": y[active], "user": active}, y[active],
-                            batch_size=global_batch_size(settings.batch_size), epochs=settings.epochs,
-                            callbacks=callbacks, verbose=verbose, shuffle=True)
+        history = model.fit(
+            {"history": y[active], "user": active},
+            y[active],
+            batch_size=global_batch_size(settings.batch_size),
+            epochs=settings.epochs,
+            callbacks=callbacks,
+            verbose=verbose,
+            shuffle=True,
+        )
     return SoftmaxCFResult(model, history.history, time.time() - started)

@@ -34,9 +34,9 @@ import tensorflow as tf
 MASKED_LOGIT = -1e4
 
 
-def scaled_dot_product_attention(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor,
-                                 mask: tf.Tensor | None = None, dropout=None,
-                                 training=None) -> tuple[tf.Tensor, tf.Tensor]:
+def scaled_dot_product_attention(
+    query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, mask: tf.Tensor | None = None, dropout=None, training=None
+) -> tuple[tf.Tensor, tf.Tensor]:
     """softmax(Q Kᵀ / √d_k) V.
 
     Args:
@@ -80,8 +80,7 @@ class MultiHeadSelfAttention(tf.keras.layers.Layer):
       return_attention_scores: also return the weights [batch, h, T_q, T_k].
     """
 
-    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0,
-                 **kwargs):
+    def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None, dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         if num_heads < 1 or key_dim < 1:
             raise ValueError(f"num_heads and key_dim must be positive, got {num_heads} and {key_dim}")
@@ -111,14 +110,20 @@ class MultiHeadSelfAttention(tf.keras.layers.Layer):
         k = tf.einsum("btm,mhd->bhtd", key, self.key_kernel) + self.key_bias[:, tf.newaxis, :]
         v = tf.einsum("btm,mhd->bhtd", value, self.value_kernel) + self.value_bias[:, tf.newaxis, :]
         mask = None if attention_mask is None else attention_mask[:, tf.newaxis, :, :]  # same mask per head
-        heads, weights = scaled_dot_product_attention(q, k, v, mask, dropout=self.dropout,
-                                                      training=training)  # [batch, h, T_q, d_v]
+        heads, weights = scaled_dot_product_attention(
+            q, k, v, mask, dropout=self.dropout, training=training
+        )  # [batch, h, T_q, d_v]
         output = tf.einsum("bhtd,hdm->btm", heads, self.output_kernel) + self.output_bias
         return (output, weights) if return_attention_scores else output
 
     def get_config(self):
-        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
-                "value_dim": self.value_dim, "dropout": self.rate}
+        return {
+            **super().get_config(),
+            "num_heads": self.num_heads,
+            "key_dim": self.key_dim,
+            "value_dim": self.value_dim,
+            "dropout": self.rate,
+        }
 
 
 def attention_by_hand(query, key, value, mask=None):

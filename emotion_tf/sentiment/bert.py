@@ -52,15 +52,23 @@ class BertConfig:
         if self.hidden_act not in ACTIVATIONS:
             raise ValueError(f"hidden_act {self.hidden_act!r} is not supported (one of {sorted(ACTIVATIONS)})")
         if self.hidden_size % self.num_attention_heads:
-            raise ValueError(f"hidden_size {self.hidden_size} is not divisible by "
-                             f"num_attention_heads {self.num_attention_heads}")
-        for name in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-                     "max_position_embeddings", "type_vocab_size"):
+            raise ValueError(
+                f"hidden_size {self.hidden_size} is not divisible by num_attention_heads {self.num_attention_heads}"
+            )
+        for name in (
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "max_position_embeddings",
+            "type_vocab_size",
+        ):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
     @classmethod
-    def from_dict(cls, values: dict) -> "BertConfig":
+    def from_dict(cls, values: dict) -> BertConfig:
         """From a ``config.json`` dictionary; other keys (``architectures``, ...) are ignored."""
         known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
         if "vocab_size" not in known:
@@ -98,20 +106,29 @@ class BertEmbedding(tf.keras.layers.Layer):
     Every text is one segment (token type 0), as in single-sentence classification.
     """
 
-    def __init__(self, vocab_size: int, hidden_size: int, max_position_embeddings: int, type_vocab_size: int,
-                 layer_norm_eps: float = 1e-12, dropout: float = 0.1, **kwargs):
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        max_position_embeddings: int,
+        type_vocab_size: int,
+        layer_norm_eps: float = 1e-12,
+        dropout: float = 0.1,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.max_position_embeddings, self.type_vocab_size = max_position_embeddings, type_vocab_size
         self.layer_norm_eps, self.rate = layer_norm_eps, dropout
-        self.word_embeddings = tf.keras.layers.Embedding(vocab_size, hidden_size, embeddings_initializer=initializer(),
-                                                         name="word_embeddings")
-        self.position_embeddings = tf.keras.layers.Embedding(max_position_embeddings, hidden_size,
-                                                             embeddings_initializer=initializer(),
-                                                             name="position_embeddings")
-        self.token_type_embeddings = tf.keras.layers.Embedding(type_vocab_size, hidden_size,
-                                                               embeddings_initializer=initializer(),
-                                                               name="token_type_embeddings")
+        self.word_embeddings = tf.keras.layers.Embedding(
+            vocab_size, hidden_size, embeddings_initializer=initializer(), name="word_embeddings"
+        )
+        self.position_embeddings = tf.keras.layers.Embedding(
+            max_position_embeddings, hidden_size, embeddings_initializer=initializer(), name="position_embeddings"
+        )
+        self.token_type_embeddings = tf.keras.layers.Embedding(
+            type_vocab_size, hidden_size, embeddings_initializer=initializer(), name="token_type_embeddings"
+        )
         self.layer_norm = tf.keras.layers.LayerNormalization(epsilon=layer_norm_eps, name="layer_norm")
         self.dropout = tf.keras.layers.Dropout(dropout)
 
@@ -126,30 +143,47 @@ class BertEmbedding(tf.keras.layers.Layer):
         return word_vectors + positions + token_type
 
     def get_config(self):
-        return {**super().get_config(), "vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
-                "max_position_embeddings": self.max_position_embeddings, "type_vocab_size": self.type_vocab_size,
-                "layer_norm_eps": self.layer_norm_eps, "dropout": self.rate}
+        return {
+            **super().get_config(),
+            "vocab_size": self.vocab_size,
+            "hidden_size": self.hidden_size,
+            "max_position_embeddings": self.max_position_embeddings,
+            "type_vocab_size": self.type_vocab_size,
+            "layer_norm_eps": self.layer_norm_eps,
+            "dropout": self.rate,
+        }
 
 
 @tf.keras.utils.register_keras_serializable(package="emotion_tf")
 class BertBlock(tf.keras.layers.Layer):
     """One post-LayerNorm block: call(x [batch, T, hidden], mask [batch, T, T]) -> [batch, T, hidden].
 
-        h = LayerNorm(x + Dropout(MultiHeadSelfAttention(x, mask)))
-        y = LayerNorm(h + Dropout(W₂ act(W₁ h + b₁) + b₂))
+    h = LayerNorm(x + Dropout(MultiHeadSelfAttention(x, mask)))
+    y = LayerNorm(h + Dropout(W₂ act(W₁ h + b₁) + b₂))
     """
 
-    def __init__(self, hidden_size: int, num_heads: int, intermediate_size: int, hidden_act: str = "gelu",
-                 layer_norm_eps: float = 1e-12, dropout: float = 0.1, attention_dropout: float = 0.1, **kwargs):
+    def __init__(
+        self,
+        hidden_size: int,
+        num_heads: int,
+        intermediate_size: int,
+        hidden_act: str = "gelu",
+        layer_norm_eps: float = 1e-12,
+        dropout: float = 0.1,
+        attention_dropout: float = 0.1,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.hidden_size, self.num_heads, self.intermediate_size = hidden_size, num_heads, intermediate_size
         self.hidden_act, self.layer_norm_eps = hidden_act, layer_norm_eps
         self.rate, self.attention_rate = dropout, attention_dropout
-        self.attention = MultiHeadSelfAttention(num_heads, hidden_size // num_heads, dropout=attention_dropout,
-                                                name="attention")
+        self.attention = MultiHeadSelfAttention(
+            num_heads, hidden_size // num_heads, dropout=attention_dropout, name="attention"
+        )
         self.attention_norm = tf.keras.layers.LayerNormalization(epsilon=layer_norm_eps, name="attention_norm")
-        self.intermediate = tf.keras.layers.Dense(intermediate_size, kernel_initializer=initializer(),
-                                                  name="intermediate")
+        self.intermediate = tf.keras.layers.Dense(
+            intermediate_size, kernel_initializer=initializer(), name="intermediate"
+        )
         self.activation = activation(hidden_act)  # applied in call: a Dense config cannot hold it
         self.output_dense = tf.keras.layers.Dense(hidden_size, kernel_initializer=initializer(), name="output_dense")
         self.output_norm = tf.keras.layers.LayerNormalization(epsilon=layer_norm_eps, name="output_norm")
@@ -164,10 +198,16 @@ class BertBlock(tf.keras.layers.Layer):
         return (y, scores) if return_attention_scores else y
 
     def get_config(self):
-        return {**super().get_config(), "hidden_size": self.hidden_size, "num_heads": self.num_heads,
-                "intermediate_size": self.intermediate_size, "hidden_act": self.hidden_act,
-                "layer_norm_eps": self.layer_norm_eps, "dropout": self.rate,
-                "attention_dropout": self.attention_rate}
+        return {
+            **super().get_config(),
+            "hidden_size": self.hidden_size,
+            "num_heads": self.num_heads,
+            "intermediate_size": self.intermediate_size,
+            "hidden_act": self.hidden_act,
+            "layer_norm_eps": self.layer_norm_eps,
+            "dropout": self.rate,
+            "attention_dropout": self.attention_rate,
+        }
 
 
 @tf.keras.utils.register_keras_serializable(package="emotion_tf")
@@ -182,15 +222,33 @@ class BertEncoder(tf.keras.layers.Layer):
         super().__init__(**kwargs)
         self.config = config if isinstance(config, BertConfig) else BertConfig.from_dict(config)
         c = self.config
-        self.embedding = BertEmbedding(c.vocab_size, c.hidden_size, c.max_position_embeddings, c.type_vocab_size,
-                                       c.layer_norm_eps, c.hidden_dropout_prob, name="embedding")
-        self.blocks = [BertBlock(c.hidden_size, c.num_attention_heads, c.intermediate_size, c.hidden_act,
-                                 c.layer_norm_eps, c.hidden_dropout_prob, c.attention_probs_dropout_prob,
-                                 name=f"layer_{number}") for number in range(c.num_hidden_layers)]
+        self.embedding = BertEmbedding(
+            c.vocab_size,
+            c.hidden_size,
+            c.max_position_embeddings,
+            c.type_vocab_size,
+            c.layer_norm_eps,
+            c.hidden_dropout_prob,
+            name="embedding",
+        )
+        self.blocks = [
+            BertBlock(
+                c.hidden_size,
+                c.num_attention_heads,
+                c.intermediate_size,
+                c.hidden_act,
+                c.layer_norm_eps,
+                c.hidden_dropout_prob,
+                c.attention_probs_dropout_prob,
+                name=f"layer_{number}",
+            )
+            for number in range(c.num_hidden_layers)
+        ]
 
     def call(self, ids, training=None, return_all=False, return_attention_scores=False):
-        return self.from_embeddings(self.embedding(ids, training=training), ids, training, return_all,
-                                    return_attention_scores)
+        return self.from_embeddings(
+            self.embedding(ids, training=training), ids, training, return_all, return_attention_scores
+        )
 
     def from_embeddings(self, x, ids, training=None, return_all=False, return_attention_scores=False):
         """The blocks on embedded tokens x [batch, T, hidden] (integrated gradients start here)."""

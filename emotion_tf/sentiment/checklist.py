@@ -48,15 +48,19 @@ class Check:
         return score > other if self.expect == "above" else score < other
 
 
-_EN_OPENING = ("I went to see this film on a rainy Sunday with two friends. The cinema was half full, the seats "
-               "were fine and the tickets cost what they always cost. The story follows a family that moves to a "
-               "small town by the sea, and the first hour shows their new house, their neighbours, the school and "
-               "the harbour, one scene after another. ")
-_ZH_OPENING = ("我们一家三口周末入住这家酒店，从火车站打车过来大概二十分钟。"
-               "前台办理入住的时候排了一会儿队，房间在十二楼，"
-               "窗户对着马路，房间里有两张床、一张桌子和一个小冰箱。"
-               "酒店旁边有几家饭店和一个超市，早餐在二楼的餐厅，"
-               "我们第二天早上八点下去吃的，人不算多。退房的时候前台也没有多问什么。")
+_EN_OPENING = (
+    "I went to see this film on a rainy Sunday with two friends. The cinema was half full, the seats "
+    "were fine and the tickets cost what they always cost. The story follows a family that moves to a "
+    "small town by the sea, and the first hour shows their new house, their neighbours, the school and "
+    "the harbour, one scene after another. "
+)
+_ZH_OPENING = (
+    "我们一家三口周末入住这家酒店，从火车站打车过来大概二十分钟。"
+    "前台办理入住的时候排了一会儿队，房间在十二楼，"
+    "窗户对着马路，房间里有两张床、一张桌子和一个小冰箱。"
+    "酒店旁边有几家饭店和一个超市，早餐在二楼的餐厅，"
+    "我们第二天早上八点下去吃的，人不算多。退房的时候前台也没有多问什么。"
+)
 
 CHECKS = (
     # English
@@ -77,10 +81,15 @@ CHECKS = (
     Check("contrast", "en", "great actors, but the story is boring and far too long", "negative"),
     Check("verdict", "en", "the soup was cold", "negative"),
     Check("verdict", "en", "it broke after two days", "negative"),
-    Check("long-verdict", "en", _EN_OPENING + "In the end it was awful, a waste of time, and I want my money back.",
-          "negative"),
-    Check("long-verdict", "en", _EN_OPENING + "In the end it was wonderful, moving and beautiful; I loved it.",
-          "positive"),
+    Check(
+        "long-verdict",
+        "en",
+        _EN_OPENING + "In the end it was awful, a waste of time, and I want my money back.",
+        "negative",
+    ),
+    Check(
+        "long-verdict", "en", _EN_OPENING + "In the end it was wonderful, moving and beautiful; I loved it.", "positive"
+    ),
     # Chinese
     Check("negation", "zh", "不好吃", "negative"),
     Check("negation", "zh", "服务不好", "negative"),
@@ -122,8 +131,17 @@ def run_checks(intensity, language: str) -> dict:
         score, other = scores[check.text], scores.get(check.than)
         passed = check.passes(score, other)
         by_capability[check.capability].append(passed)
-        results.append((check.capability, check.text, check.expect, check.than, float(score),
-                        None if other is None else float(other), bool(passed)))
+        results.append(
+            (
+                check.capability,
+                check.text,
+                check.expect,
+                check.than,
+                float(score),
+                None if other is None else float(other),
+                bool(passed),
+            )
+        )
     summary = {"pass_rate": float(np.mean([r[-1] for r in results]))}
     summary.update({f"pass_rate_{name}": float(np.mean(passed)) for name, passed in by_capability.items()})
     summary["results"] = results

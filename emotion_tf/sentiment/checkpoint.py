@@ -65,11 +65,15 @@ def read_config(folder) -> BertConfig:
         raise CheckpointError(f"{path} is not valid JSON: {error}") from None
     model_type = values.get("model_type")
     if model_type not in SUPPORTED_MODEL_TYPES:
-        raise CheckpointError(f"{path}: model_type {model_type!r} is not supported (supported: "
-                              f"{', '.join(SUPPORTED_MODEL_TYPES)}; chinese-roberta-wwm-ext is a 'bert')")
+        raise CheckpointError(
+            f"{path}: model_type {model_type!r} is not supported (supported: "
+            f"{', '.join(SUPPORTED_MODEL_TYPES)}; chinese-roberta-wwm-ext is a 'bert')"
+        )
     if values.get("position_embedding_type", "absolute") != "absolute":
-        raise CheckpointError(f"{path}: position_embedding_type {values['position_embedding_type']!r} "
-                              "is not supported (only absolute positions)")
+        raise CheckpointError(
+            f"{path}: position_embedding_type {values['position_embedding_type']!r} "
+            "is not supported (only absolute positions)"
+        )
     try:
         return BertConfig.from_dict(values)
     except (TypeError, ValueError) as error:
@@ -98,40 +102,57 @@ def _expected_tensors(config: BertConfig) -> dict[str, tuple[tuple[int, ...], st
     same = lambda a: a  # noqa: E731
     expected = {
         "embeddings.word_embeddings.weight": ((config.vocab_size, H), "embedding/word_embeddings/embeddings", same),
-        "embeddings.position_embeddings.weight": ((config.max_position_embeddings, H),
-                                                  "embedding/position_embeddings/embeddings", same),
-        "embeddings.token_type_embeddings.weight": ((config.type_vocab_size, H),
-                                                    "embedding/token_type_embeddings/embeddings", same),
+        "embeddings.position_embeddings.weight": (
+            (config.max_position_embeddings, H),
+            "embedding/position_embeddings/embeddings",
+            same,
+        ),
+        "embeddings.token_type_embeddings.weight": (
+            (config.type_vocab_size, H),
+            "embedding/token_type_embeddings/embeddings",
+            same,
+        ),
         "embeddings.LayerNorm.weight": ((H,), "embedding/layer_norm/gamma", same),
         "embeddings.LayerNorm.bias": ((H,), "embedding/layer_norm/beta", same),
     }
     for i in range(config.num_hidden_layers):
         hf, ours = f"encoder.layer.{i}.", f"layer_{i}/"
         for part in ("query", "key", "value"):
-            expected[f"{hf}attention.self.{part}.weight"] = ((H, H), f"{ours}attention/{part}_kernel",
-                                                             lambda a: a.T.reshape(H, h, d))
-            expected[f"{hf}attention.self.{part}.bias"] = ((H,), f"{ours}attention/{part}_bias",
-                                                           lambda a: a.reshape(h, d))
-        expected.update({
-            f"{hf}attention.output.dense.weight": ((H, H), f"{ours}attention/output_kernel",
-                                                   lambda a: a.T.reshape(h, d, H)),
-            f"{hf}attention.output.dense.bias": ((H,), f"{ours}attention/output_bias", same),
-            f"{hf}attention.output.LayerNorm.weight": ((H,), f"{ours}attention_norm/gamma", same),
-            f"{hf}attention.output.LayerNorm.bias": ((H,), f"{ours}attention_norm/beta", same),
-            f"{hf}intermediate.dense.weight": ((inter, H), f"{ours}intermediate/kernel", lambda a: a.T),
-            f"{hf}intermediate.dense.bias": ((inter,), f"{ours}intermediate/bias", same),
-            f"{hf}output.dense.weight": ((H, inter), f"{ours}output_dense/kernel", lambda a: a.T),
-            f"{hf}output.dense.bias": ((H,), f"{ours}output_dense/bias", same),
-            f"{hf}output.LayerNorm.weight": ((H,), f"{ours}output_norm/gamma", same),
-            f"{hf}output.LayerNorm.bias": ((H,), f"{ours}output_norm/beta", same),
-        })
+            expected[f"{hf}attention.self.{part}.weight"] = (
+                (H, H),
+                f"{ours}attention/{part}_kernel",
+                lambda a: a.T.reshape(H, h, d),
+            )
+            expected[f"{hf}attention.self.{part}.bias"] = (
+                (H,),
+                f"{ours}attention/{part}_bias",
+                lambda a: a.reshape(h, d),
+            )
+        expected.update(
+            {
+                f"{hf}attention.output.dense.weight": (
+                    (H, H),
+                    f"{ours}attention/output_kernel",
+                    lambda a: a.T.reshape(h, d, H),
+                ),
+                f"{hf}attention.output.dense.bias": ((H,), f"{ours}attention/output_bias", same),
+                f"{hf}attention.output.LayerNorm.weight": ((H,), f"{ours}attention_norm/gamma", same),
+                f"{hf}attention.output.LayerNorm.bias": ((H,), f"{ours}attention_norm/beta", same),
+                f"{hf}intermediate.dense.weight": ((inter, H), f"{ours}intermediate/kernel", lambda a: a.T),
+                f"{hf}intermediate.dense.bias": ((inter,), f"{ours}intermediate/bias", same),
+                f"{hf}output.dense.weight": ((H, inter), f"{ours}output_dense/kernel", lambda a: a.T),
+                f"{hf}output.dense.bias": ((H,), f"{ours}output_dense/bias", same),
+                f"{hf}output.LayerNorm.weight": ((H,), f"{ours}output_norm/gamma", same),
+                f"{hf}output.LayerNorm.bias": ((H,), f"{ours}output_norm/beta", same),
+            }
+        )
     return expected
 
 
 def _canonical(name: str) -> str:
     for prefix in MODEL_PREFIXES:
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
     # TF-era checkpoints name LayerNorm parameters gamma / beta
     return name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
 
@@ -140,11 +161,12 @@ def _weight_path(variable: tf.Variable, encoder: BertEncoder) -> str:
     """'layer_0/attention/query_kernel' from 'bert_encoder/layer_0/attention/query_kernel:0'."""
     name = variable.name.split(":")[0]
     prefix = encoder.name + "/"
-    return name[len(prefix):] if name.startswith(prefix) else name
+    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
-def assign_checkpoint(encoder: BertEncoder, tensors: dict[str, np.ndarray], source: str = "the checkpoint"
-                      ) -> ImportReport:
+def assign_checkpoint(
+    encoder: BertEncoder, tensors: dict[str, np.ndarray], source: str = "the checkpoint"
+) -> ImportReport:
     """Set every weight of a built ``encoder`` from ``tensors`` (Hugging Face names); see the module docstring."""
     expected = _expected_tensors(encoder.config)
     report = ImportReport()
@@ -161,16 +183,20 @@ def assign_checkpoint(encoder: BertEncoder, tensors: dict[str, np.ndarray], sour
         if canonical not in by_name:
             problems.append(f"missing tensor {canonical!r} (expected shape {shape})")
         elif tuple(by_name[canonical][1].shape) != shape:
-            problems.append(f"tensor {by_name[canonical][0]!r} has shape {tuple(by_name[canonical][1].shape)}, "
-                            f"but config.json implies {shape}")
+            problems.append(
+                f"tensor {by_name[canonical][0]!r} has shape {tuple(by_name[canonical][1].shape)}, "
+                f"but config.json implies {shape}"
+            )
     if problems:
         raise CheckpointError(f"{source} does not match the encoder: " + "; ".join(problems))
 
     variables = {_weight_path(variable, encoder): variable for variable in encoder.weights}
     targets = {path for _, path, _ in expected.values()}
     if set(variables) != targets:  # a programming error: the mapping and the layers disagree
-        raise CheckpointError(f"encoder weights {sorted(set(variables) - targets)} have no checkpoint tensor, and "
-                              f"mapped weights {sorted(targets - set(variables))} are not in the encoder")
+        raise CheckpointError(
+            f"encoder weights {sorted(set(variables) - targets)} have no checkpoint tensor, and "
+            f"mapped weights {sorted(targets - set(variables))} are not in the encoder"
+        )
     for canonical, (_, path, convert) in expected.items():
         name, value = by_name[canonical]
         variables[path].assign(convert(value).astype(variables[path].dtype.as_numpy_dtype))
@@ -203,18 +229,23 @@ def load_checkpoint(folder, max_length: int | None = None, truncation: str = "he
     if max_length is None:
         max_length = min(128, config.max_position_embeddings)
     if max_length > config.max_position_embeddings:
-        raise CheckpointError(f"max_length {max_length} exceeds the checkpoint's max_position_embeddings "
-                              f"{config.max_position_embeddings}")
+        raise CheckpointError(
+            f"max_length {max_length} exceeds the checkpoint's max_position_embeddings {config.max_position_embeddings}"
+        )
     try:
         tokenizer = WordPieceTokenizer.from_checkpoint(folder, max_length=max_length, truncation=truncation)
     except TokenizerError as error:
         raise CheckpointError(str(error)) from None
     if tokenizer.vocabulary_size != config.vocab_size:
-        raise CheckpointError(f"{folder}: the vocabulary has {tokenizer.vocabulary_size} tokens, config.json's "
-                              f"vocab_size is {config.vocab_size}")
+        raise CheckpointError(
+            f"{folder}: the vocabulary has {tokenizer.vocabulary_size} tokens, config.json's "
+            f"vocab_size is {config.vocab_size}"
+        )
     if tokenizer.pad_id != config.pad_token_id:
-        raise CheckpointError(f"{folder}: the tokenizer's {tokenizer.pad_token} is id {tokenizer.pad_id}, "
-                              f"config.json's pad_token_id is {config.pad_token_id}")
+        raise CheckpointError(
+            f"{folder}: the tokenizer's {tokenizer.pad_token} is id {tokenizer.pad_id}, "
+            f"config.json's pad_token_id is {config.pad_token_id}"
+        )
     tensors = read_tensors(folder)
     encoder = BertEncoder(config, name="bert_encoder")
     encoder(tf.zeros([1, 2], tf.int64))  # build every weight

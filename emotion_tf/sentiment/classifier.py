@@ -29,21 +29,27 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
 from emotion_tf.sentiment.transformer import transformer_encoder
 from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
+from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
 
 ARCHITECTURES = ("lstm", "bilstm", "transformer")
 
 
-def token_classifier(architecture: str, vocabulary_size: int, max_length: int, head: Head,
-                     dropout: float = 0.1, encoder: tf.keras.Model | None = None,
-                     **encoder_options) -> tf.keras.Model:
+def token_classifier(
+    architecture: str,
+    vocabulary_size: int,
+    max_length: int,
+    head: Head,
+    dropout: float = 0.1,
+    encoder: tf.keras.Model | None = None,
+    **encoder_options,
+) -> tf.keras.Model:
     """ids [batch, max_length] -> probabilities [batch, head.n_outputs].
 
     ``encoder``: a (pretrained) Transformer encoder to fine-tune instead of a fresh one.
@@ -63,8 +69,9 @@ def token_classifier(architecture: str, vocabulary_size: int, max_length: int, h
     else:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
     features = tf.keras.layers.Dropout(dropout)(features)
-    outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities",
-                                    dtype="float32")(features)  # float32 probabilities under mixed precision
+    outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities", dtype="float32")(
+        features
+    )  # float32 probabilities under mixed precision
     return tf.keras.Model(ids, outputs, name=f"{architecture}_classifier")
 
 
@@ -106,8 +113,9 @@ class RawTextClassifier:
             raise RuntimeError("call fit() or load() before predicting")
         if getattr(self, "_serve_model", None) is not self.model:
             self._serve_model = self.model
-            self._serve = tf.function(lambda texts: self.model(texts, training=False),
-                                      input_signature=[tf.TensorSpec([None], tf.string)])
+            self._serve = tf.function(
+                lambda texts: self.model(texts, training=False), input_signature=[tf.TensorSpec([None], tf.string)]
+            )
         return self._serve
 
     def predict_proba(self, texts) -> np.ndarray:
@@ -132,8 +140,9 @@ class RawTextClassifier:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(folder / "model", save_format="tf")
-        (folder / "classifier.json").write_text(json.dumps(self.settings(), indent=2, ensure_ascii=False),
-                                                encoding="utf-8")
+        (folder / "classifier.json").write_text(
+            json.dumps(self.settings(), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         return folder
 
 
@@ -154,18 +163,34 @@ class SentimentClassifier(RawTextClassifier):
       encoder_options: ``dim``, ``num_heads``, ``ff_dim``, ``num_layers`` for the Transformer.
     """
 
-    def __init__(self, architecture: str, head: Head, language: str, max_tokens: int = 20_000,
-                 sequence_length: int = 128, dropout: float = 0.1, learning_rate: float = 1e-3,
-                 batch_size: int = 64, max_epochs: int = 20, patience: int = 3, seed: int = 0,
-                 pretrained=None, warmup_epochs: float = 0.0, monitor: str = "val_loss", **encoder_options):
+    def __init__(
+        self,
+        architecture: str,
+        head: Head,
+        language: str,
+        max_tokens: int = 20_000,
+        sequence_length: int = 128,
+        dropout: float = 0.1,
+        learning_rate: float = 1e-3,
+        batch_size: int = 64,
+        max_epochs: int = 20,
+        patience: int = 3,
+        seed: int = 0,
+        pretrained=None,
+        warmup_epochs: float = 0.0,
+        monitor: str = "val_loss",
+        **encoder_options,
+    ):
         if architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
         if pretrained is not None:
             if architecture != "transformer":
                 raise ValueError("a pretrained encoder can only be fine-tuned by the transformer")
             if pretrained[0].input_shape[1] != sequence_length:
-                raise ValueError(f"the pretrained encoder reads {pretrained[0].input_shape[1]} tokens, "
-                                 f"but sequence_length is {sequence_length}")
+                raise ValueError(
+                    f"the pretrained encoder reads {pretrained[0].input_shape[1]} tokens, "
+                    f"but sequence_length is {sequence_length}"
+                )
         self.pretrained = pretrained
         self.architecture, self.head, self.language = architecture, head, language
         self.max_tokens, self.sequence_length, self.dropout = max_tokens, sequence_length, dropout
@@ -180,11 +205,12 @@ class SentimentClassifier(RawTextClassifier):
     def _ids(self, texts, labels=None, shuffle=False) -> tf.data.Dataset:
         targets = None if labels is None else self._targets(labels)
         # batch_size is per replica: the dataset feeds one global batch per step, sharded over workers
-        return shard_by_data(featurized_dataset(texts, self.vectorizer, targets, global_batch_size(self.batch_size),
-                                                shuffle, self.seed))
+        return shard_by_data(
+            featurized_dataset(texts, self.vectorizer, targets, global_batch_size(self.batch_size), shuffle, self.seed)
+        )
 
     def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=0):
-        """Adapt the vectorizer on the training text (unless pretrained), train with early stopping on validation loss."""
+        """Adapt the vectorizer on the training text (unless pretrained); train, early-stopping on validation loss."""
         set_seed(self.seed)
         if self.pretrained is None:
             self.vectorizer = make_vectorizer(train_texts, self.language, self.max_tokens, self.sequence_length)
@@ -192,32 +218,47 @@ class SentimentClassifier(RawTextClassifier):
         else:
             encoder, self.vectorizer = self.pretrained
         with training_scope():  # the run's tf.distribute strategy
-            self.token_model = token_classifier(self.architecture, self.vectorizer.vocabulary_size(),
-                                                self.sequence_length, self.head, self.dropout, encoder=encoder,
-                                                **self.encoder_options)
+            self.token_model = token_classifier(
+                self.architecture,
+                self.vectorizer.vocabulary_size(),
+                self.sequence_length,
+                self.head,
+                self.dropout,
+                encoder=encoder,
+                **self.encoder_options,
+            )
             metrics = ["binary_accuracy"] if self.head.multi_label else ["accuracy"]
             learning_rate = self.learning_rate
             if self.warmup_epochs > 0:
                 steps_per_epoch = -(-len(train_texts) // global_batch_size(self.batch_size))
-                learning_rate = WarmupLinearDecay(self.learning_rate, int(self.warmup_epochs * steps_per_epoch),
-                                                  self.max_epochs * steps_per_epoch)
-            self.token_model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), loss=self.head.loss,
-                                     metrics=metrics)
+                learning_rate = WarmupLinearDecay(
+                    self.learning_rate, int(self.warmup_epochs * steps_per_epoch), self.max_epochs * steps_per_epoch
+                )
+            self.token_model.compile(
+                optimizer=tf.keras.optimizers.Adam(learning_rate), loss=self.head.loss, metrics=metrics
+            )
         text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
         self.model = tf.keras.Model(text, self.token_model(self.vectorizer(text)), name="sentiment_classifier")
-        stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience,
-                                                restore_best_weights=True)
+        stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience, restore_best_weights=True)
         with training_scope():
-            return self.token_model.fit(self._ids(train_texts, train_labels, shuffle=True),
-                                        validation_data=self._ids(validation_texts, validation_labels),
-                                        epochs=self.max_epochs, callbacks=[stop, *callbacks], verbose=verbose)
+            return self.token_model.fit(
+                self._ids(train_texts, train_labels, shuffle=True),
+                validation_data=self._ids(validation_texts, validation_labels),
+                epochs=self.max_epochs,
+                callbacks=[stop, *callbacks],
+                verbose=verbose,
+            )
 
     def predict_proba(self, texts, batch_size: int = 512) -> np.ndarray:
         """[n, head.n_outputs] probabilities for raw texts (empty or non-UTF-8 texts are refused)."""
         texts = check_texts(texts)
         serve = self.serve
-        return np.concatenate([serve(tf.constant(texts[start:start + batch_size])).numpy()
-                               for start in range(0, len(texts), batch_size)])
+        return np.concatenate(
+            [
+                serve(tf.constant(texts[start : start + batch_size])).numpy()
+                for start in range(0, len(texts), batch_size)
+            ]
+        )
 
     def token_counts(self, texts) -> np.ndarray:
         """Tokens per text before the cut at ``sequence_length`` (characters for Chinese, words for English)."""
@@ -232,11 +273,16 @@ class SentimentClassifier(RawTextClassifier):
 
     def settings(self) -> dict:
         """What ``load`` needs besides the SavedModel (written as classifier.json)."""
-        return {"architecture": self.architecture, "language": self.language, "head": self.head.to_json(),
-                "sequence_length": self.sequence_length, "max_tokens": self.max_tokens}
+        return {
+            "architecture": self.architecture,
+            "language": self.language,
+            "head": self.head.to_json(),
+            "sequence_length": self.sequence_length,
+            "max_tokens": self.max_tokens,
+        }
 
     @classmethod
-    def load(cls, folder) -> "SentimentClassifier":
+    def load(cls, folder) -> SentimentClassifier:
         folder = Path(folder)
         settings_path = folder / "classifier.json"
         if not settings_path.is_file() or not (folder / "model").is_dir():
@@ -247,11 +293,17 @@ class SentimentClassifier(RawTextClassifier):
                 from emotion_tf.sentiment.finetune import PretrainedClassifier
 
                 return PretrainedClassifier.from_saved(folder, settings)
-            classifier = cls(settings["architecture"], Head.from_json(settings["head"]), settings["language"],
-                             max_tokens=settings["max_tokens"], sequence_length=settings["sequence_length"])
+            classifier = cls(
+                settings["architecture"],
+                Head.from_json(settings["head"]),
+                settings["language"],
+                max_tokens=settings["max_tokens"],
+                sequence_length=settings["sequence_length"],
+            )
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"{settings_path} is not a valid classifier description: "
-                             f"{type(error).__name__}: {error}") from None
+            raise ValueError(
+                f"{settings_path} is not a valid classifier description: {type(error).__name__}: {error}"
+            ) from None
         classifier.model = tf.keras.models.load_model(folder / "model")
         # text -> vectorizer -> token model: the parts explanations need
         classifier.vectorizer, classifier.token_model = classifier.model.layers[1], classifier.model.layers[-1]

@@ -69,8 +69,9 @@ def _from_token_embeddings(classifier, ids, token_embeddings):
     return token_model.get_layer("probabilities")(features)
 
 
-def integrated_gradients(classifier: SentimentClassifier, text: str, target: int | None = None,
-                         steps: int = 64) -> tuple[list[str], np.ndarray, dict]:
+def integrated_gradients(
+    classifier: SentimentClassifier, text: str, target: int | None = None, steps: int = 64
+) -> tuple[list[str], np.ndarray, dict]:
     """Per-token attributions of one text's class probability.
 
     Args:
@@ -97,9 +98,8 @@ def integrated_gradients(classifier: SentimentClassifier, text: str, target: int
     gradients = tape.gradient(outputs, path)  # [m, T, d]
     attributions = tf.reduce_sum((embedded - baseline)[0] * tf.reduce_mean(gradients, axis=0), axis=-1).numpy()
     baseline_probability = float(_from_token_embeddings(classifier, ids, baseline)[0, target])
-    info = {"target": target, "probability": float(probabilities[target]),
-            "baseline_probability": baseline_probability}
-    return tokens, attributions[:len(tokens)], info
+    info = {"target": target, "probability": float(probabilities[target]), "baseline_probability": baseline_probability}
+    return tokens, attributions[: len(tokens)], info
 
 
 def attention_maps(classifier: SentimentClassifier, text: str) -> tuple[list[str], list[np.ndarray]]:
@@ -113,12 +113,12 @@ def attention_maps(classifier: SentimentClassifier, text: str) -> tuple[list[str
     ids, tokens = token_ids(classifier, text)
     if classifier.architecture == "bert":
         _, scores = classifier.encoder(ids, training=False, return_attention_scores=True)
-        return tokens, [block.numpy()[0, :, :len(tokens), :len(tokens)] for block in scores]
+        return tokens, [block.numpy()[0, :, : len(tokens), : len(tokens)] for block in scores]
     encoder = classifier.token_model.get_layer("transformer_encoder")
     x = encoder.get_layer("embedding")(ids)
     maps = []
     for layer in encoder.layers:
         if layer.name.startswith("encoder_block"):
             x, scores = layer(x, ids, training=False, return_attention_scores=True)
-            maps.append(scores.numpy()[0, :, :len(tokens), :len(tokens)])
+            maps.append(scores.numpy()[0, :, : len(tokens), : len(tokens)])
     return tokens, maps

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from emotion_tf.sentiment.bert import BertEncoder, BertPooling, POOLINGS
+from emotion_tf.sentiment.bert import POOLINGS, BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import load_checkpoint
 from emotion_tf.sentiment.classifier import RawTextClassifier, check_texts
 from emotion_tf.sentiment.heads import Head
@@ -46,14 +46,19 @@ def bert_classifier(encoder: BertEncoder, head: Head, pooling: str = "cls", drop
     hidden = encoder(ids)
     features = BertPooling(pooling, encoder.config.pad_token_id, name="pooling")(hidden, ids)
     features = tf.keras.layers.Dropout(dropout, name="head_dropout")(features)
-    outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities",
-                                    kernel_initializer=tf.keras.initializers.TruncatedNormal(stddev=0.02),
-                                    dtype="float32")(features)  # float32 probabilities under mixed precision
+    outputs = tf.keras.layers.Dense(
+        head.n_outputs,
+        activation=head.activation,
+        name="probabilities",
+        kernel_initializer=tf.keras.initializers.TruncatedNormal(stddev=0.02),
+        dtype="float32",
+    )(features)  # float32 probabilities under mixed precision
     return tf.keras.Model(ids, outputs, name="bert_classifier")
 
 
-def length_bucketed_batches(ids: tf.RaggedTensor, targets, batch_size: int, pad_id: int, shuffle: bool,
-                            seed: int = 0) -> tf.data.Dataset:
+def length_bucketed_batches(
+    ids: tf.RaggedTensor, targets, batch_size: int, pad_id: int, shuffle: bool, seed: int = 0
+) -> tf.data.Dataset:
     """Batches of (ids [batch, T_batch], targets) with T_batch the longest text of the batch.
 
     Texts are grouped by length into buckets (``BUCKET_BOUNDARIES``); with ``shuffle`` the order of texts
@@ -68,9 +73,12 @@ def length_bucketed_batches(ids: tf.RaggedTensor, targets, batch_size: int, pad_
     boundaries = [b for b in BUCKET_BOUNDARIES if b < lengths.max()] or [int(lengths.max())]
     target_padding = tf.constant(0, targets.dtype)  # never used: targets have a fixed shape
     data = data.bucket_by_sequence_length(
-        lambda row, _: tf.shape(row)[0], bucket_boundaries=[b + 1 for b in boundaries],
+        lambda row, _: tf.shape(row)[0],
+        bucket_boundaries=[b + 1 for b in boundaries],
         bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
-        padding_values=(tf.constant(pad_id, tf.int64), target_padding), drop_remainder=False)
+        padding_values=(tf.constant(pad_id, tf.int64), target_padding),
+        drop_remainder=False,
+    )
     return data.prefetch(tf.data.AUTOTUNE)
 
 
@@ -90,11 +98,24 @@ class PretrainedClassifier(RawTextClassifier):
 
     architecture = ARCHITECTURE
 
-    def __init__(self, checkpoint, head: Head, max_length: int = 128, truncation: str = "head",
-                 pooling: str = "cls", dropout: float | None = None, learning_rate: float = 5e-5,
-                 warmup_ratio: float = 0.1, weight_decay: float = 0.01,
-                 batch_size: int = 32, max_epochs: int = 3, patience: int = 1, monitor: str = "val_loss",
-                 seed: int = 0, jit_compile: bool = False):
+    def __init__(
+        self,
+        checkpoint,
+        head: Head,
+        max_length: int = 128,
+        truncation: str = "head",
+        pooling: str = "cls",
+        dropout: float | None = None,
+        learning_rate: float = 5e-5,
+        warmup_ratio: float = 0.1,
+        weight_decay: float = 0.01,
+        batch_size: int = 32,
+        max_epochs: int = 3,
+        patience: int = 1,
+        monitor: str = "val_loss",
+        seed: int = 0,
+        jit_compile: bool = False,
+    ):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
@@ -116,14 +137,21 @@ class PretrainedClassifier(RawTextClassifier):
     def token_ids(self, texts) -> tf.RaggedTensor:
         """[CLS] … [SEP] ids of each text, truncated, unpadded; tokenised in chunks of 4,096 texts."""
         texts = np.asarray([str(t) for t in texts], dtype=object)
-        chunks = [self.tokenizer.ragged_ids(tf.constant(texts[i:i + 4096])) for i in range(0, len(texts), 4096)]
+        chunks = [self.tokenizer.ragged_ids(tf.constant(texts[i : i + 4096])) for i in range(0, len(texts), 4096)]
         return tf.concat(chunks, axis=0)
 
     def _batches(self, texts, labels, shuffle: bool) -> tf.data.Dataset:
         # batch_size is per replica: one global batch per step, sharded by example over workers
-        return shard_by_data(length_bucketed_batches(self.token_ids(texts), self._targets(labels),
-                                                     global_batch_size(self.batch_size), self.tokenizer.pad_id,
-                                                     shuffle, self.seed))
+        return shard_by_data(
+            length_bucketed_batches(
+                self.token_ids(texts),
+                self._targets(labels),
+                global_batch_size(self.batch_size),
+                self.tokenizer.pad_id,
+                shuffle,
+                self.seed,
+            )
+        )
 
     # --- training -----------------------------------------------------------------------------
 
@@ -139,15 +167,18 @@ class PretrainedClassifier(RawTextClassifier):
     def compile(self, steps_per_epoch: int) -> None:
         total = max(2, self.max_epochs * steps_per_epoch)
         schedule = WarmupLinearDecay(self.learning_rate, int(self.warmup_ratio * total), total)
-        optimizer = tf.keras.optimizers.AdamW(learning_rate=schedule, weight_decay=self.weight_decay,
-                                              epsilon=1e-6, clipnorm=1.0)
+        optimizer = tf.keras.optimizers.AdamW(
+            learning_rate=schedule, weight_decay=self.weight_decay, epsilon=1e-6, clipnorm=1.0
+        )
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
         metrics = [tf.keras.metrics.BinaryAccuracy(name="binary_accuracy")] if self.head.multi_label else ["accuracy"]
-        self.token_model.compile(optimizer=optimizer, loss=self.head.loss, metrics=metrics,
-                                 jit_compile=self.jit_compile)
+        self.token_model.compile(
+            optimizer=optimizer, loss=self.head.loss, metrics=metrics, jit_compile=self.jit_compile
+        )
 
-    def fit(self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=2,
-            backup_dir=None):
+    def fit(
+        self, train_texts, train_labels, validation_texts, validation_labels, callbacks=(), verbose=2, backup_dir=None
+    ):
         """Fine-tune with early stopping on ``monitor`` (best weights restored); returns the Keras history."""
         set_seed(self.seed)
         with training_scope():
@@ -156,12 +187,16 @@ class PretrainedClassifier(RawTextClassifier):
             steps_per_epoch = sum(1 for _ in train)  # bucketing makes a few partial batches per epoch
             self.compile(steps_per_epoch)
         validation = self._batches(validation_texts, validation_labels, shuffle=False)
-        stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience,
-                                                restore_best_weights=True)
+        stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience, restore_best_weights=True)
         extra = [tf.keras.callbacks.BackupAndRestore(backup_dir=str(backup_dir))] if backup_dir else []
         with training_scope():
-            history = self.token_model.fit(train, validation_data=validation, epochs=self.max_epochs,
-                                           callbacks=[stop, *extra, *callbacks], verbose=verbose)
+            history = self.token_model.fit(
+                train,
+                validation_data=validation,
+                epochs=self.max_epochs,
+                callbacks=[stop, *extra, *callbacks],
+                verbose=verbose,
+            )
         self._assemble()
         return history
 
@@ -181,7 +216,7 @@ class PretrainedClassifier(RawTextClassifier):
         probabilities = np.zeros((len(texts), self.head.n_outputs), dtype=np.float32)
         predict = self._predict_ids
         for start in range(0, len(texts), batch_size):
-            rows = order[start:start + batch_size]
+            rows = order[start : start + batch_size]
             batch = tf.gather(ids, rows).to_tensor(default_value=tf.constant(self.tokenizer.pad_id, tf.int64))
             probabilities[rows] = predict(batch).numpy()
         return probabilities
@@ -190,9 +225,11 @@ class PretrainedClassifier(RawTextClassifier):
     def _predict_ids(self):
         if getattr(self, "_predict_model", None) is not self.token_model:
             self._predict_model = self.token_model
-            self._predict = tf.function(lambda ids: self.token_model(ids, training=False),
-                                        input_signature=[tf.TensorSpec([None, None], tf.int64)],
-                                        reduce_retracing=True)
+            self._predict = tf.function(
+                lambda ids: self.token_model(ids, training=False),
+                input_signature=[tf.TensorSpec([None, None], tf.int64)],
+                reduce_retracing=True,
+            )
         return self._predict
 
     def token_counts(self, texts) -> np.ndarray:
@@ -211,19 +248,27 @@ class PretrainedClassifier(RawTextClassifier):
     # --- saving -------------------------------------------------------------------------------
 
     def settings(self) -> dict:
-        return {"architecture": ARCHITECTURE, "head": self.head.to_json(), "max_length": self.max_length,
-                "truncation": self.truncation, "pooling": self.pooling,
-                "checkpoint": None if self.checkpoint is None else self.checkpoint.name,
-                "language": "multilingual"}
+        return {
+            "architecture": ARCHITECTURE,
+            "head": self.head.to_json(),
+            "max_length": self.max_length,
+            "truncation": self.truncation,
+            "pooling": self.pooling,
+            "checkpoint": None if self.checkpoint is None else self.checkpoint.name,
+            "language": "multilingual",
+        }
 
     @classmethod
-    def from_saved(cls, folder: Path, settings: dict) -> "PretrainedClassifier":
-        classifier = cls(None, Head.from_json(settings["head"]), max_length=settings["max_length"],
-                         truncation=settings.get("truncation", "head"), pooling=settings.get("pooling", "cls"))
+    def from_saved(cls, folder: Path, settings: dict) -> PretrainedClassifier:
+        classifier = cls(
+            None,
+            Head.from_json(settings["head"]),
+            max_length=settings["max_length"],
+            truncation=settings.get("truncation", "head"),
+            pooling=settings.get("pooling", "cls"),
+        )
         classifier.model = tf.keras.models.load_model(folder / "model")
-        classifier.tokenizer = next(layer for layer in classifier.model.layers
-                                    if isinstance(layer, WordPieceTokenizer))
+        classifier.tokenizer = next(layer for layer in classifier.model.layers if isinstance(layer, WordPieceTokenizer))
         classifier.token_model = classifier.model.layers[-1]
         classifier.encoder = next(layer for layer in classifier.token_model.layers if isinstance(layer, BertEncoder))
         return classifier
-

@@ -15,7 +15,7 @@ follow the sentiment grouping of the GoEmotions paper (Demszky et al. 2020:
 positive, negative, ambiguous = 0, neutral = 0).
 
 A polarity head's intensity behaves like confidence: a mild and a furious review both score near -1
-when the model is sure of the sign.  Where the data has star ratings, a **star head** (``STAR_LABELS``,
+when the model is sure of the sign.  Where the data has star ratings, a **star head** (``text.valence.STAR_LABELS``,
 one class per star, valence (k - 3) / 2 for k stars) gives an intensity that measures strength:
 
     intensity = Σ_k p̂_k (k - 3) / 2 = (E[stars] - 3) / 2
@@ -29,23 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emotion_tf.text.valence import valence_of
+
 KINDS = ("binary", "three_way", "multiclass", "multilabel")
-
-POSITIVE = {"joy", "love", "admiration", "amusement", "approval", "caring", "desire", "excitement",
-            "gratitude", "optimism", "pride", "relief", "positive"}
-NEGATIVE = {"sadness", "anger", "fear", "annoyance", "disappointment", "disapproval", "disgust",
-            "embarrassment", "grief", "nervousness", "remorse", "negative"}
-
-
-STAR_LABELS = ("1 star", "2 stars", "3 stars", "4 stars", "5 stars")
-
-
-def valence_of(label: str) -> float:
-    """+1 for positive emotions, -1 for negative ones, 0 for ambiguous (surprise, confusion, ...) and neutral;
-    (k - 3) / 2 for the star label of k stars."""
-    if label in STAR_LABELS:
-        return (STAR_LABELS.index(label) + 1 - 3) / 2
-    return 1.0 if label in POSITIVE else -1.0 if label in NEGATIVE else 0.0
 
 
 def three_way_of_stars(probabilities) -> np.ndarray:
@@ -107,5 +93,5 @@ class Head:
         return {"kind": self.kind, "labels": list(self.labels)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Head":
+    def from_json(cls, data: dict) -> Head:
         return cls(kind=data["kind"], labels=tuple(data["labels"]))

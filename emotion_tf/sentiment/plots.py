@@ -1,19 +1,15 @@
 """Figures for sentiment models: confusion matrices, token scores, attention heatmaps (matplotlib).
 
-Every function returns a matplotlib Figure; ``figure_to_image`` turns one
-into a [1, H, W, 4] tensor for ``tf.summary.image`` so the same picture goes
+Every function returns a matplotlib Figure; ``emotion_tf.training.tensorboard.write_figure`` sends one
 to a PNG file and to TensorBoard.
 """
 
 from __future__ import annotations
 
-import io
-
 import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 from matplotlib import font_manager
 
 # Chinese tokens need a CJK font (e.g. Debian's fonts-noto-cjk); without one they draw as boxes.
@@ -22,8 +18,11 @@ _CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "SimH
 plt.rcParams["font.sans-serif"] = _CJK_FONTS + [f for f in plt.rcParams["font.sans-serif"] if f not in _CJK_FONTS]
 if not {font.name for font in font_manager.fontManager.ttflist} & set(_CJK_FONTS):
     # Say it once, instead of matplotlib's one warning per missing glyph.
-    warnings.warn("no CJK font found: Chinese characters in figures will draw as boxes "
-                  "(install one, e.g. apt-get install fonts-noto-cjk)", stacklevel=2)
+    warnings.warn(
+        "no CJK font found: Chinese characters in figures will draw as boxes "
+        "(install one, e.g. apt-get install fonts-noto-cjk)",
+        stacklevel=2,
+    )
     warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
@@ -34,8 +33,15 @@ def confusion_matrix_figure(matrix, labels, title: str = "confusion matrix") -> 
     figure, axis = plt.subplots(figsize=(max(4.5, 1.8 + 0.8 * len(labels)), max(4.0, 1.5 + 0.7 * len(labels))))
     axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for (row, column), count in np.ndenumerate(matrix):
-        axis.text(column, row, str(count), ha="center", va="center",
-                  color="white" if shares[row, column] > 0.5 else "black", fontsize=8)
+        axis.text(
+            column,
+            row,
+            str(count),
+            ha="center",
+            va="center",
+            color="white" if shares[row, column] > 0.5 else "black",
+            fontsize=8,
+        )
     axis.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     axis.set_yticks(range(len(labels)), labels)
     axis.set(xlabel="predicted", ylabel="true")
@@ -66,11 +72,3 @@ def attention_figure(tokens, weights, title: str = "attention") -> plt.Figure:
     axis.set(xlabel="attends to (key)", ylabel="token (query)", title=title)
     figure.tight_layout()
     return figure
-
-
-def figure_to_image(figure: plt.Figure) -> tf.Tensor:
-    """[1, H, W, 4] uint8 tensor of the figure, for tf.summary.image; closes the figure."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    plt.close(figure)
-    return tf.image.decode_png(buffer.getvalue(), channels=4)[tf.newaxis]

@@ -28,8 +28,9 @@ from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.seeds import set_seed
 
 
-def mask_tokens(ids: tf.Tensor, mask_id: int, vocabulary_size: int, rate: float = 0.15,
-                seed: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+def mask_tokens(
+    ids: tf.Tensor, mask_id: int, vocabulary_size: int, rate: float = 0.15, seed: tf.Tensor | None = None
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     """BERT masking of a batch of ids [batch, T].
 
     Returns:
@@ -38,8 +39,11 @@ def mask_tokens(ids: tf.Tensor, mask_id: int, vocabulary_size: int, rate: float 
     """
     ids = tf.cast(ids, tf.int64)
     real = tf.not_equal(ids, 0)
-    draws = tf.random.uniform(tf.shape(ids), seed=None) if seed is None else \
-        tf.random.stateless_uniform(tf.shape(ids), seed=seed)
+    draws = (
+        tf.random.uniform(tf.shape(ids), seed=None)
+        if seed is None
+        else tf.random.stateless_uniform(tf.shape(ids), seed=seed)
+    )
     picked = tf.logical_and(real, draws < rate)
     how = draws / rate  # uniform in [0, 1) among picked positions
     random_ids = tf.random.uniform(tf.shape(ids), minval=2, maxval=vocabulary_size, dtype=tf.int64)
@@ -109,9 +113,19 @@ class MaskedLanguageModel(tf.keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
 
-def pretrain_encoder(texts, language: str, sequence_length: int = 128, max_tokens: int = 20_000,
-                     epochs: int = 3, batch_size: int = 64, learning_rate: float = 5e-4, seed: int = 0,
-                     callbacks=(), verbose=0, **encoder_options):
+def pretrain_encoder(
+    texts,
+    language: str,
+    sequence_length: int = 128,
+    max_tokens: int = 20_000,
+    epochs: int = 3,
+    batch_size: int = 64,
+    learning_rate: float = 5e-4,
+    seed: int = 0,
+    callbacks=(),
+    verbose=0,
+    **encoder_options,
+):
     """Pretrain an encoder on unlabeled training text.
 
     Returns:
@@ -125,8 +139,12 @@ def pretrain_encoder(texts, language: str, sequence_length: int = 128, max_token
     strings = np.asarray([str(t) for t in texts], dtype=object)
     ids = tf.data.Dataset.from_tensor_slices(strings).batch(1024).map(vectorizer).cache().unbatch()
     # a new masking every epoch: the mask is drawn inside the pipeline, after the cache
-    data = (ids.shuffle(len(strings), seed=seed, reshuffle_each_iteration=True).batch(global_batch_size(batch_size))
-            .map(lambda batch: mask_tokens(batch, mask_id, vocabulary_size)).prefetch(tf.data.AUTOTUNE))
+    data = (
+        ids.shuffle(len(strings), seed=seed, reshuffle_each_iteration=True)
+        .batch(global_batch_size(batch_size))
+        .map(lambda batch: mask_tokens(batch, mask_id, vocabulary_size))
+        .prefetch(tf.data.AUTOTUNE)
+    )
     with training_scope():  # the run's tf.distribute strategy
         encoder = transformer_encoder(vocabulary_size + 1, sequence_length, **encoder_options)
         model = MaskedLanguageModel(encoder, vocabulary_size)

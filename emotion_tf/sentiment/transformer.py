@@ -36,8 +36,12 @@ class TokenAndPositionEmbedding(tf.keras.layers.Layer):
         return self.tokens(ids) + self.positions(tf.range(length))[tf.newaxis, :, :]
 
     def get_config(self):
-        return {**super().get_config(), "vocabulary_size": self.vocabulary_size,
-                "max_length": self.max_length, "dim": self.dim}
+        return {
+            **super().get_config(),
+            "vocabulary_size": self.vocabulary_size,
+            "max_length": self.max_length,
+            "dim": self.dim,
+        }
 
 
 @tf.keras.utils.register_keras_serializable(package="emotion_tf")
@@ -50,27 +54,41 @@ class TransformerEncoderBlock(tf.keras.layers.Layer):
             raise ValueError(f"dim ({dim}) must be divisible by num_heads ({num_heads})")
         self.dim, self.num_heads, self.ff_dim, self.rate = dim, num_heads, ff_dim, dropout
         self.attention = MultiHeadSelfAttention(num_heads, dim // num_heads, dropout=dropout, name="attention")
-        self.feed_forward = tf.keras.Sequential([
-            tf.keras.layers.Dense(ff_dim, activation="gelu"), tf.keras.layers.Dense(dim)], name="feed_forward")
+        self.feed_forward = tf.keras.Sequential(
+            [tf.keras.layers.Dense(ff_dim, activation="gelu"), tf.keras.layers.Dense(dim)], name="feed_forward"
+        )
         self.norm_attention = tf.keras.layers.LayerNormalization(epsilon=1e-6)
         self.norm_feed_forward = tf.keras.layers.LayerNormalization(epsilon=1e-6)
         self.drop_attention = tf.keras.layers.Dropout(dropout)
         self.drop_feed_forward = tf.keras.layers.Dropout(dropout)
 
     def call(self, x, ids, training=None, return_attention_scores=False):
-        attended, scores = self.attention(x, x, attention_mask=padding_mask(ids), return_attention_scores=True,
-                                          training=training)
+        attended, scores = self.attention(
+            x, x, attention_mask=padding_mask(ids), return_attention_scores=True, training=training
+        )
         h = self.norm_attention(x + self.drop_attention(attended, training=training))
         y = self.norm_feed_forward(h + self.drop_feed_forward(self.feed_forward(h), training=training))
         return (y, scores) if return_attention_scores else y
 
     def get_config(self):
-        return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads, "ff_dim": self.ff_dim,
-                "dropout": self.rate}
+        return {
+            **super().get_config(),
+            "dim": self.dim,
+            "num_heads": self.num_heads,
+            "ff_dim": self.ff_dim,
+            "dropout": self.rate,
+        }
 
 
-def transformer_encoder(vocabulary_size: int, max_length: int, dim: int = 128, num_heads: int = 4,
-                        ff_dim: int = 256, num_layers: int = 2, dropout: float = 0.1) -> tf.keras.Model:
+def transformer_encoder(
+    vocabulary_size: int,
+    max_length: int,
+    dim: int = 128,
+    num_heads: int = 4,
+    ff_dim: int = 256,
+    num_layers: int = 2,
+    dropout: float = 0.1,
+) -> tf.keras.Model:
     """ids [batch, max_length] -> hidden states [batch, max_length, dim]."""
     ids = tf.keras.Input(shape=(max_length,), dtype=tf.int64, name="token_ids")
     x = TokenAndPositionEmbedding(vocabulary_size, max_length, dim, name="embedding")(ids)

@@ -24,9 +24,9 @@ from emotion_tf.behavior.sequence import SequenceSettings, evaluate_next_item, t
 from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_split, train_graph_recommender
 from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
 from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
+from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.records import split_records
 from emotion_tf.training.tensorboard import run_folder, write_projector
 
 # model name -> settings; every GCN kind uses the full-softmax link-prediction loss, MF uses BPR. Widths,
@@ -41,8 +41,10 @@ FULL_GRAPH_MODELS = {
     "lightgcn": GraphTrainingSettings(kind="lightgcn", dim=128),
     "mf-bpr": GraphTrainingSettings(kind="mf", loss="bpr", learning_rate=1e-3, epochs=150),
 }
-QUICK_GRAPH_MODELS = {name: dataclasses.replace(settings, epochs=8, patience=8, dim=32, batch_size=1024)
-                      for name, settings in FULL_GRAPH_MODELS.items()}
+QUICK_GRAPH_MODELS = {
+    name: dataclasses.replace(settings, epochs=8, patience=8, dim=32, batch_size=1024)
+    for name, settings in FULL_GRAPH_MODELS.items()
+}
 FULL_SEQUENCE = SequenceSettings(max_length=30, epochs=20)
 QUICK_SEQUENCE = SequenceSettings(max_length=20, dim=32, epochs=3)
 
@@ -59,8 +61,19 @@ def _interactions(context: RunContext):
 
 
 def _records(task, model, dataset, scores, seed, seconds, examples, config, folder, params=None, hparams=None):
-    return split_records(task, model, dataset, seed, scores, folder, seconds=seconds, examples=examples,
-                         config=config, params=params, hparams=hparams)
+    return split_records(
+        task,
+        model,
+        dataset,
+        seed,
+        scores,
+        folder,
+        seconds=seconds,
+        examples=examples,
+        config=config,
+        params=params,
+        hparams=hparams,
+    )
 
 
 def _projector(folder, result, splits, dataset) -> None:
@@ -81,31 +94,65 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
         context.log(f"{key}: {splits.n_users:,} users, {splits.n_items:,} items, {n_train:,} training pairs")
 
         started = time.time()
-        pop = Popularity().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
-                               splits.n_users, splits.n_items)
-        records += _records("behavior-gcn", "pop", key, score_splits(pop, splits), context.seed,
-                            time.time() - started, n_train, {}, run_folder(context.logdir, "behavior-gcn", key, "pop"))
+        pop = Popularity().fit(
+            splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
+        )
+        records += _records(
+            "behavior-gcn",
+            "pop",
+            key,
+            score_splits(pop, splits),
+            context.seed,
+            time.time() - started,
+            n_train,
+            {},
+            run_folder(context.logdir, "behavior-gcn", key, "pop"),
+        )
         started = time.time()
         ease, l2, _ = tune_ease(splits)
-        records += _records("behavior-gcn", "ease", key, score_splits(ease, splits), context.seed,
-                            time.time() - started, n_train, {"l2": l2},
-                            run_folder(context.logdir, "behavior-gcn", key, "ease"))
+        records += _records(
+            "behavior-gcn",
+            "ease",
+            key,
+            score_splits(ease, splits),
+            context.seed,
+            time.time() - started,
+            n_train,
+            {"l2": l2},
+            run_folder(context.logdir, "behavior-gcn", key, "ease"),
+        )
         context.log(f"{key}: EASE (l2={l2:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
 
         for name, settings in models.items():
             folder = run_folder(context.logdir, "behavior-gcn", key, name)
             result = train_graph_recommender(splits, settings, seed=context.seed, folder=folder, log=context.log)
             scores = {split: evaluate_split(result.model, splits, split) for split in ("validation", "test")}
-            config = {**settings.hparams(), "best_epoch": result.best_epoch, "epochs_run": len(result.history),
-                      "seconds_per_epoch": result.seconds_per_epoch, "seconds_to_best_epoch": result.seconds_to_best,
-                      "peak_memory_mb": result.peak_memory_mb}
-            records += _records("behavior-gcn", name, key, scores, context.seed, result.seconds,
-                                n_train * len(result.history), config, folder,
-                                params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)),
-                                hparams=settings.hparams())
-            context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}, "
-                        f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {len(result.history)} epochs, "
-                        f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s")
+            config = {
+                **settings.hparams(),
+                "best_epoch": result.best_epoch,
+                "epochs_run": len(result.history),
+                "seconds_per_epoch": result.seconds_per_epoch,
+                "seconds_to_best_epoch": result.seconds_to_best,
+                "peak_memory_mb": result.peak_memory_mb,
+            }
+            records += _records(
+                "behavior-gcn",
+                name,
+                key,
+                scores,
+                context.seed,
+                result.seconds,
+                n_train * len(result.history),
+                config,
+                folder,
+                params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)),
+                hparams=settings.hparams(),
+            )
+            context.log(
+                f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}, "
+                f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {len(result.history)} epochs, "
+                f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s"
+            )
             if dataset is not None and name == "gcn":
                 _projector(folder, result, splits, dataset)
     return records
@@ -121,27 +168,51 @@ def behavior_sequence(context: RunContext) -> list[ResultRecord]:
         splits = data.temporal_split(interactions)
         n_train = len(splits.train)
         started = time.time()
-        pop = Popularity().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
-                               splits.n_users, splits.n_items)
+        pop = Popularity().fit(
+            splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
+        )
         pop_scores = {split: evaluate_scores(pop.score, splits, split) for split in ("validation", "test")}
-        records += _records("behavior-sequence", "pop", key, pop_scores, context.seed, time.time() - started,
-                            n_train, {"split": "temporal"},
-                            run_folder(context.logdir, "behavior-sequence", key, "pop"))
+        records += _records(
+            "behavior-sequence",
+            "pop",
+            key,
+            pop_scores,
+            context.seed,
+            time.time() - started,
+            n_train,
+            {"split": "temporal"},
+            run_folder(context.logdir, "behavior-sequence", key, "pop"),
+        )
         folder = run_folder(context.logdir, "behavior-sequence", key, settings.cell)
         result = train_next_item(splits, settings, seed=context.seed, folder=folder)
-        scores = {split: evaluate_next_item(result.model, splits, split, settings.max_length)
-                  for split in ("validation", "test")}
+        scores = {
+            split: evaluate_next_item(result.model, splits, split, settings.max_length)
+            for split in ("validation", "test")
+        }
         epochs = len(result.history["loss"])
-        records += _records("behavior-sequence", settings.cell, key, scores, context.seed, result.seconds,
-                            n_train * epochs, {**dataclasses.asdict(settings), "split": "temporal", "epochs_run": epochs},
-                            folder, params=int(result.model.count_params()))
-        context.log(f"{key}/{settings.cell}: test hit_rate@10 {scores['test']['hit_rate@10']:.4f} "
-                    f"(Pop {pop_scores['test']['hit_rate@10']:.4f}), {epochs} epochs, {result.seconds:.0f}s")
+        records += _records(
+            "behavior-sequence",
+            settings.cell,
+            key,
+            scores,
+            context.seed,
+            result.seconds,
+            n_train * epochs,
+            {**dataclasses.asdict(settings), "split": "temporal", "epochs_run": epochs},
+            folder,
+            params=int(result.model.count_params()),
+        )
+        context.log(
+            f"{key}/{settings.cell}: test hit_rate@10 {scores['test']['hit_rate@10']:.4f} "
+            f"(Pop {pop_scores['test']['hit_rate@10']:.4f}), {epochs} epochs, {result.seconds:.0f}s"
+        )
     return records
 
 
-TYPED_EVENT_WEIGHTS = {"simulated": {"view": 0.25, "click": 0.5, "cart": 1.0, "purchase": 1.0},
-                       "tianchi": {"browse": 0.25, "favorite": 0.5, "cart": 1.0, "buy": 1.0}}
+TYPED_EVENT_WEIGHTS = {
+    "simulated": {"view": 0.25, "click": 0.5, "cart": 1.0, "purchase": 1.0},
+    "tianchi": {"browse": 0.25, "favorite": 0.5, "cart": 1.0, "buy": 1.0},
+}
 FULL_TYPED_WORLD = dict(n_users=3000, n_items=1500, sessions_per_user=15, seed=0)
 
 
@@ -165,20 +236,40 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
         others = data.splits.index_like(events[events["event"] != target], splits)
         context.log(f"{key}: {len(splits.train):,} training {target} pairs, {len(others):,} other events in the graph")
         started = time.time()
-        pop = Popularity().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
-                               splits.n_users, splits.n_items)
-        records += _records("behavior-typed", "pop", key, score_splits(pop, splits), context.seed,
-                            time.time() - started, len(splits.train), {"target": target},
-                            run_folder(context.logdir, "behavior-typed", key, "pop"))
-        for name, extra, event_weights in (("gcn-purchases-only", None, {target: 1.0}),
-                                           ("gcn-typed-events", others, weights)):
+        pop = Popularity().fit(
+            splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
+        )
+        records += _records(
+            "behavior-typed",
+            "pop",
+            key,
+            score_splits(pop, splits),
+            context.seed,
+            time.time() - started,
+            len(splits.train),
+            {"target": target},
+            run_folder(context.logdir, "behavior-typed", key, "pop"),
+        )
+        for name, extra, event_weights in (
+            ("gcn-purchases-only", None, {target: 1.0}),
+            ("gcn-typed-events", others, weights),
+        ):
             settings = dataclasses.replace(base, event_weights=event_weights)
             folder = run_folder(context.logdir, "behavior-typed", key, name)
-            result = train_graph_recommender(splits, settings, seed=context.seed, folder=folder, log=context.log,
-                                             context=extra)
+            result = train_graph_recommender(
+                splits, settings, seed=context.seed, folder=folder, log=context.log, context=extra
+            )
             scores = {split: evaluate_split(result.model, splits, split) for split in ("validation", "test")}
-            records += _records("behavior-typed", name, key, scores, context.seed, result.seconds,
-                                len(splits.train) * len(result.history),
-                                {**settings.hparams(), "target": target, "epochs_run": len(result.history)}, folder)
+            records += _records(
+                "behavior-typed",
+                name,
+                key,
+                scores,
+                context.seed,
+                result.seconds,
+                len(splits.train) * len(result.history),
+                {**settings.hparams(), "target": target, "epochs_run": len(result.history)},
+                folder,
+            )
             context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}")
     return records

@@ -33,20 +33,25 @@ from emotion_tf.emotion_rec.model import VARIANTS, Blocks
 from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
 from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer
 from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, rank_metrics, train_emotion_model
-from emotion_tf.training.registry import RunContext, register_task
-from emotion_tf.training.results import ResultRecord
 from emotion_tf.metrics.regression import pearson, spearman
 from emotion_tf.training.records import split_records
+from emotion_tf.training.registry import RunContext, register_task
+from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_figure
 
 TASK = "emotion-rec"
 EMOTION_WORLD = dict(n_users=2000, n_items=400, sessions_per_user=15, review_language="en", review_mood=1.5, seed=0)
-QUICK_EMOTION_WORLD = dict(n_users=400, n_items=150, sessions_per_user=12, review_language="en", review_mood=1.5,
-                           seed=0)
+QUICK_EMOTION_WORLD = dict(
+    n_users=400, n_items=150, sessions_per_user=12, review_language="en", review_mood=1.5, seed=0
+)
 BANDIT_WORLD = dict(n_users=500, n_items=100, sessions_per_user=20, review_language="en", review_mood=1.5, seed=0)
 FULL = dict(settings=EmotionRecSettings(), lstm_epochs=4, simulated_rounds=6000, replay_candidates=10)
-QUICK = dict(settings=EmotionRecSettings(epochs=6, patience=2, learning_rate=2e-3), lstm_epochs=1, simulated_rounds=1500,
-             replay_candidates=10)
+QUICK = dict(
+    settings=EmotionRecSettings(epochs=6, patience=2, learning_rate=2e-3),
+    lstm_epochs=1,
+    simulated_rounds=1500,
+    replay_candidates=10,
+)
 
 
 def _datasets(context: RunContext):
@@ -71,8 +76,9 @@ def make_scorer(name: str, language: str, lstm_epochs: int, data_dir=None):
     architecture, _, stars = name.partition("-")
     checkpoint = resolve_checkpoint(DEFAULT_ENGLISH, data_dir) if architecture == "bert" else None
     epochs = 2 if architecture == "bert" else lstm_epochs  # a pretrained encoder needs few epochs
-    return ClassifierScorer(architecture, language, max_epochs=epochs, target="stars" if stars else "label",
-                            checkpoint=checkpoint)
+    return ClassifierScorer(
+        architecture, language, max_epochs=epochs, target="stars" if stars else "label", checkpoint=checkpoint
+    )
 
 
 def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=SCORERS, data_dir=None):
@@ -101,10 +107,13 @@ def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=SCOR
         pairs = reviewed.splits[split]
         rows = np.isin(codes, reviewed.pair_codes(pairs["user_index"], pairs["item_index"]))
         stars = reviewed.reviews["rating"].to_numpy()[rows]
-        intensity_metrics[split] = {f"spearman_{name}_intensity_stars": spearman(scores[rows, 4 * k + 3], stars)
-                                    for k, name in enumerate(names)}
-    log(f"{reviewed.name}: review intensity vs stars (test reviews, Spearman): " + ", ".join(
-        f"{name} {value:.3f}" for name, value in intensity_metrics["test"].items()))
+        intensity_metrics[split] = {
+            f"spearman_{name}_intensity_stars": spearman(scores[rows, 4 * k + 3], stars) for k, name in enumerate(names)
+        }
+    log(
+        f"{reviewed.name}: review intensity vs stars (test reviews, Spearman): "
+        + ", ".join(f"{name} {value:.3f}" for name, value in intensity_metrics["test"].items())
+    )
     return scores, tuple(names), intensity_metrics
 
 
@@ -114,29 +123,58 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
     popularity = np.bincount(reviewed.splits.train["item_index"], minlength=reviewed.n_items).astype(np.float32)
     runs = [(variant, features, Blocks.of(variant)) for variant in VARIANTS]
     if "world" in reviewed.extras:  # the ceiling: the hidden true mood in E's place (not a model)
-        runs.append(("oracle-true-mood", {s: with_true_mood(reviewed, f) for s, f in features.items()},
-                     Blocks.of("user-emotion")))
+        runs.append(
+            (
+                "oracle-true-mood",
+                {s: with_true_mood(reviewed, f) for s, f in features.items()},
+                Blocks.of("user-emotion"),
+            )
+        )
     records, full_model = [], None
     if "world" in reviewed.extras:
         records += emotion_state_records(context, reviewed, features, names)
-    records += split_records(TASK, "pop", reviewed.name, context.seed, {  # the floor every variant should clear
-        split: rank_metrics(np.tile(popularity, (len(features[split]), 1)), reviewed, features[split], split)
-        for split in ("validation", "test")}, run_folder(context.logdir, TASK, reviewed.name, "pop"))
+    records += split_records(
+        TASK,
+        "pop",
+        reviewed.name,
+        context.seed,
+        {  # the floor every variant should clear
+            split: rank_metrics(np.tile(popularity, (len(features[split]), 1)), reviewed, features[split], split)
+            for split in ("validation", "test")
+        },
+        run_folder(context.logdir, TASK, reviewed.name, "pop"),
+    )
     for variant, inputs, blocks in runs:
         folder = run_folder(context.logdir, TASK, reviewed.name, variant)
-        model, scorers, history, seconds = train_emotion_model(reviewed, scores, inputs, blocks, settings,
-                                                               seed=context.seed, folder=folder)
+        model, scorers, history, seconds = train_emotion_model(
+            reviewed, scores, inputs, blocks, settings, seed=context.seed, folder=folder
+        )
         epochs = len(history["loss"])
-        config = {**settings.hparams(), "variant": variant, "scorers": list(names), "epochs_run": epochs,
-                  "half_life_days": list(reviewed.half_life_days),
-                  "history": {k: [float(x) for x in v] for k, v in history.items()}}
-        records += split_records(TASK, variant, reviewed.name, context.seed,
-                                 {split: evaluate(model, scorers[split], split) for split in ("validation", "test")},
-                                 folder, seconds=seconds, examples=len(inputs["train"]) * epochs, config=config,
-                                 hparams={"variant": variant, **settings.hparams()})
+        config = {
+            **settings.hparams(),
+            "variant": variant,
+            "scorers": list(names),
+            "epochs_run": epochs,
+            "half_life_days": list(reviewed.half_life_days),
+            "history": {k: [float(x) for x in v] for k, v in history.items()},
+        }
+        records += split_records(
+            TASK,
+            variant,
+            reviewed.name,
+            context.seed,
+            {split: evaluate(model, scorers[split], split) for split in ("validation", "test")},
+            folder,
+            seconds=seconds,
+            examples=len(inputs["train"]) * epochs,
+            config=config,
+            hparams={"variant": variant, **settings.hparams()},
+        )
         test = records[-1].metrics
-        context.log(f"{reviewed.name}/{variant}: test recall@20 {test['recall@20']:.4f}, "
-                    f"RMSE {test.get('rmse', float('nan')):.4f}, {epochs} epochs, {seconds:.0f}s")
+        context.log(
+            f"{reviewed.name}/{variant}: test recall@20 {test['recall@20']:.4f}, "
+            f"RMSE {test.get('rmse', float('nan')):.4f}, {epochs} epochs, {seconds:.0f}s"
+        )
         if variant == "user+item-emotion":
             full_model = (model, blocks, folder)
     model, blocks, folder = full_model
@@ -151,14 +189,26 @@ def emotion_state_records(context: RunContext, reviewed, features, names) -> lis
     scores = {}
     for split in ("validation", "test"):
         mood = with_true_mood(reviewed, features[split]).user_emotion[:, 0]
-        scores[split] = {f"pearson_{name}_intensity_true_mood": pearson(features[split].user_emotion[:, 4 * k + 3], mood)
-                         for k, name in enumerate(names)}
-    context.log(f"{reviewed.name}: emotion state vs true mood (test): " + ", ".join(
-        f"{k} {v:.3f}" for k, v in scores["test"].items()))
-    return split_records(TASK, "emotion-state", reviewed.name, context.seed, scores,
-                         run_folder(context.logdir, TASK, reviewed.name, "emotion-state"),
-                         config={"half_life_days": reviewed.half_life_days[0],
-                                 "review_mood": reviewed.extras["world"].config.review_mood})
+        scores[split] = {
+            f"pearson_{name}_intensity_true_mood": pearson(features[split].user_emotion[:, 4 * k + 3], mood)
+            for k, name in enumerate(names)
+        }
+    context.log(
+        f"{reviewed.name}: emotion state vs true mood (test): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in scores["test"].items())
+    )
+    return split_records(
+        TASK,
+        "emotion-state",
+        reviewed.name,
+        context.seed,
+        scores,
+        run_folder(context.logdir, TASK, reviewed.name, "emotion-state"),
+        config={
+            "half_life_days": reviewed.half_life_days[0],
+            "review_mood": reviewed.extras["world"].config.review_mood,
+        },
+    )
 
 
 def _bandit_figure(curves: dict, title: str):
@@ -185,8 +235,10 @@ def feedback_loop(rounds_by_features: dict, warmup: int, seed: int) -> dict:
     x, rewards = logged_history(rounds, warmup, seed)
     policies = {
         "linucb": (LinUCB(rounds.features.shape[2], alpha=0.5), rounds),
-        "linucb-no-emotion": (LinUCB(rounds_by_features["no-emotion"].features.shape[2], alpha=0.5),
-                              rounds_by_features["no-emotion"]),
+        "linucb-no-emotion": (
+            LinUCB(rounds_by_features["no-emotion"].features.shape[2], alpha=0.5),
+            rounds_by_features["no-emotion"],
+        ),
         "fixed": (FixedLinearPolicy(x, rewards), rounds),
         "random": (RandomPolicy(seed), rounds),
     }
@@ -198,17 +250,34 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
     records = []
     for name, out in curves.items():
         quarter = max(1, len(out["regret"]) // 4)
-        metrics = {"mean_reward": float(out["reward"].mean()), "cumulative_regret": float(out["regret"].sum()),
-                   "regret_first_quarter": float(out["regret"][:quarter].mean()),
-                   "regret_last_quarter": float(out["regret"][-quarter:].mean()), "rounds": len(out["reward"])}
+        metrics = {
+            "mean_reward": float(out["reward"].mean()),
+            "cumulative_regret": float(out["regret"].sum()),
+            "regret_first_quarter": float(out["regret"][:quarter].mean()),
+            "regret_last_quarter": float(out["regret"][-quarter:].mean()),
+            "rounds": len(out["reward"]),
+        }
         points = np.unique(np.linspace(0, len(out["regret"]) - 1, 60).astype(int))  # the curves, thinned
-        curve = {"round": (points + 1).tolist(), "cumulative_reward": np.cumsum(out["reward"])[points].tolist(),
-                 "cumulative_regret": np.cumsum(out["regret"])[points].tolist()}
-        records += split_records(TASK, f"bandit-{name}", dataset, context.seed, {"online": metrics}, folder / name,
-                                 config={**config, "curve": curve}, hparams={"policy": name, "alpha": 0.5})
+        curve = {
+            "round": (points + 1).tolist(),
+            "cumulative_reward": np.cumsum(out["reward"])[points].tolist(),
+            "cumulative_regret": np.cumsum(out["regret"])[points].tolist(),
+        }
+        records += split_records(
+            TASK,
+            f"bandit-{name}",
+            dataset,
+            context.seed,
+            {"online": metrics},
+            folder / name,
+            config={**config, "curve": curve},
+            hparams={"policy": name, "alpha": 0.5},
+        )
     write_figure(folder, "online/reward_and_regret", _bandit_figure(curves, dataset))
-    context.log(f"{dataset}: feedback loop mean reward " + ", ".join(
-        f"{name} {out['reward'].mean():.3f}" for name, out in curves.items()))
+    context.log(
+        f"{dataset}: feedback loop mean reward "
+        + ", ".join(f"{name} {out['reward'].mean():.3f}" for name, out in curves.items())
+    )
     return records
 
 
@@ -219,27 +288,49 @@ def emotion_rec(context: RunContext, scorers=SCORERS) -> list[ResultRecord]:
     records = []
     for reviewed in _datasets(context):
         started = time.time()
-        scores, names, intensity = score_reviews(reviewed, preset["lstm_epochs"], context.seed, context.log,
-                                                 scorers, context.data_dir)
+        scores, names, intensity = score_reviews(
+            reviewed, preset["lstm_epochs"], context.seed, context.log, scorers, context.data_dir
+        )
         context.log(f"{reviewed.name}: {len(reviewed.reviews):,} reviews scored in {time.time() - started:.0f}s")
-        records += split_records(TASK, "review-intensity", reviewed.name, context.seed, intensity,
-                                 run_folder(context.logdir, TASK, reviewed.name, "review-intensity"),
-                                 config={"scorers": list(names)})
+        records += split_records(
+            TASK,
+            "review-intensity",
+            reviewed.name,
+            context.seed,
+            intensity,
+            run_folder(context.logdir, TASK, reviewed.name, "review-intensity"),
+            config={"scorers": list(names)},
+        )
         records += ablation(context, reviewed, scores, names, preset["settings"])
         intensity = scores[:, 3]  # the lexicon's intensity: the emotion the bandit's features read
         if reviewed.name == "synthetic":
             world = data.load("synthetic", **BANDIT_WORLD).ground_truth
             bandit_scores = LexiconScorer("en").fit(world.reviews["text"], world.reviews["label"])
-            rounds = {name: simulated_rounds(world, bandit_scores.scores(world.reviews["text"])[:, 3],
-                                             preset["simulated_rounds"], use_emotion=(name == "emotion"),
-                                             seed=context.seed) for name in ("emotion", "no-emotion")}
+            rounds = {
+                name: simulated_rounds(
+                    world,
+                    bandit_scores.scores(world.reviews["text"])[:, 3],
+                    preset["simulated_rounds"],
+                    use_emotion=(name == "emotion"),
+                    seed=context.seed,
+                )
+                for name in ("emotion", "no-emotion")
+            }
             curves = feedback_loop(rounds, warmup=preset["simulated_rounds"] // 10, seed=context.seed)
             records += bandit_records(context, "synthetic-bandit", curves, {"world": BANDIT_WORLD, "alpha": 0.5})
         else:
-            rounds = {name: replay_rounds(reviewed.reviews, intensity, preset["replay_candidates"],
-                                          use_emotion=(name == "emotion"), seed=context.seed)
-                      for name in ("emotion", "no-emotion")}
+            rounds = {
+                name: replay_rounds(
+                    reviewed.reviews,
+                    intensity,
+                    preset["replay_candidates"],
+                    use_emotion=(name == "emotion"),
+                    seed=context.seed,
+                )
+                for name in ("emotion", "no-emotion")
+            }
             curves = feedback_loop(rounds, warmup=len(rounds["emotion"]) // 10, seed=context.seed)
-            records += bandit_records(context, f"{reviewed.name}-replay", curves,
-                                      {"candidates": preset["replay_candidates"], "alpha": 0.5})
+            records += bandit_records(
+                context, f"{reviewed.name}-replay", curves, {"candidates": preset["replay_candidates"], "alpha": 0.5}
+            )
     return records

@@ -23,9 +23,9 @@ from emotion_tf.recommend.tfrs_models import movielens_features
 from emotion_tf.recommend.tfrs_training import rating_rmse, retrieval_scorer, train_rating, train_retrieval
 from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate, train_softmax_cf
 from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
+from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.records import split_records
 from emotion_tf.training.tensorboard import run_folder, write_projector
 
 TASK = "recommend"
@@ -45,8 +45,19 @@ def _datasets(context: RunContext):
 
 
 def _records(model, dataset, scores, seed, seconds, examples, config, folder, params=None, hparams=None):
-    return split_records(TASK, model, dataset, seed, scores, folder, seconds=seconds, examples=examples,
-                         config=config, params=params, hparams=hparams)
+    return split_records(
+        TASK,
+        model,
+        dataset,
+        seed,
+        scores,
+        folder,
+        seconds=seconds,
+        examples=examples,
+        config=config,
+        params=params,
+        hparams=hparams,
+    )
 
 
 @register_task(TASK, "softmax CF (the article's loss), TFRS retrieval and rating, serving top-K vs numpy")
@@ -56,37 +67,70 @@ def recommend(context: RunContext) -> list[ResultRecord]:
     for key, interactions, dataset, items in _datasets(context):
         splits = data.split_interactions(interactions, seed=context.seed)
         n_train = len(splits.train)
-        folder = lambda model: run_folder(context.logdir, TASK, key, model)  # noqa: E731
+        folder = lambda model, key=key: run_folder(context.logdir, TASK, key, model)  # noqa: E731
 
         started = time.time()
-        pop = Popularity().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
-                               splits.n_users, splits.n_items)
-        records += _records("pop", key, score_splits(pop, splits), context.seed, time.time() - started, n_train,
-                            {}, folder("pop"))
+        pop = Popularity().fit(
+            splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
+        )
+        records += _records(
+            "pop", key, score_splits(pop, splits), context.seed, time.time() - started, n_train, {}, folder("pop")
+        )
         started = time.time()
         ease, l2, _ = tune_ease(splits)
-        records += _records("ease", key, score_splits(ease, splits), context.seed, time.time() - started,
-                            n_train, {"l2": l2}, folder("ease"))
+        records += _records(
+            "ease",
+            key,
+            score_splits(ease, splits),
+            context.seed,
+            time.time() - started,
+            n_train,
+            {"l2": l2},
+            folder("ease"),
+        )
 
         settings = SoftmaxCFSettings(epochs=60 if quick else 200, patience=10 if quick else 15)
         result = train_softmax_cf(splits, settings, seed=context.seed, folder=folder("softmax-cf"))
         scores = {split: evaluate(result.model, splits, split, settings.targets) for split in ("validation", "test")}
         epochs = len(result.history["loss"])
-        records += _records("softmax-cf", key, scores, context.seed, result.seconds, splits.n_users * epochs,
-                            {**settings.hparams(), "epochs_run": epochs}, folder("softmax-cf"),
-                            params=int(result.model.count_params()))
-        context.log(f"{key}/softmax-cf: test recall@20 {scores['test']['recall@20']:.4f} "
-                    f"(EASE {records[-3].metrics['recall@20']:.4f}), {epochs} epochs, {result.seconds:.0f}s")
+        records += _records(
+            "softmax-cf",
+            key,
+            scores,
+            context.seed,
+            result.seconds,
+            splits.n_users * epochs,
+            {**settings.hparams(), "epochs_run": epochs},
+            folder("softmax-cf"),
+            params=int(result.model.count_params()),
+        )
+        context.log(
+            f"{key}/softmax-cf: test recall@20 {scores['test']['recall@20']:.4f} "
+            f"(EASE {records[-3].metrics['recall@20']:.4f}), {epochs} epochs, {result.seconds:.0f}s"
+        )
 
         user_features, item_features = movielens_features(dataset, splits) if dataset is not None else ({}, {})
-        model, history, seconds = train_retrieval(splits, user_features, item_features, seed=context.seed,
-                                                  epochs=20 if quick else 50, folder=folder("tfrs-retrieval"))
+        model, history, seconds = train_retrieval(
+            splits,
+            user_features,
+            item_features,
+            seed=context.seed,
+            epochs=20 if quick else 50,
+            folder=folder("tfrs-retrieval"),
+        )
         scorer = retrieval_scorer(model, splits.n_users, splits.n_items)
         scores = {split: evaluate_split(scorer, splits, split) for split in ("validation", "test")}
         epochs = len(history["loss"])
-        records += _records("tfrs-retrieval", key, scores, context.seed, seconds, n_train * epochs,
-                            {"loss": "in-batch softmax, logQ-corrected", "features": bool(user_features),
-                             "epochs_run": epochs}, folder("tfrs-retrieval"))
+        records += _records(
+            "tfrs-retrieval",
+            key,
+            scores,
+            context.seed,
+            seconds,
+            n_train * epochs,
+            {"loss": "in-batch softmax, logQ-corrected", "features": bool(user_features), "epochs_run": epochs},
+            folder("tfrs-retrieval"),
+        )
         context.log(f"{key}/tfrs-retrieval: test recall@20 {scores['test']['recall@20']:.4f}")
 
         if "rating" in splits.train.columns:
@@ -96,38 +140,73 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         exported = export(module, folder("softmax-cf") / "export", items)
         served, _ = load(exported)
         speed = serving_speed(module, served, calls=50 if quick else 200)
-        records += _records("softmax-cf-serving", key, {"test": speed}, context.seed, 0.0, 0,
-                            {"index": "tfrs BruteForce in a SavedModel", "k": 10, "export": str(exported)},
-                            folder("softmax-cf-serving"))
-        context.log(f"{key}: top-10 latency p50 {speed['latency_p50_ms']:.2f} ms (numpy "
-                    f"{speed['numpy_latency_p50_ms']:.2f} ms), batch of 1,000 users "
-                    f"{speed['batch_users_per_second']:,.0f}/s (numpy {speed['numpy_batch_users_per_second']:,.0f}/s)")
+        records += _records(
+            "softmax-cf-serving",
+            key,
+            {"test": speed},
+            context.seed,
+            0.0,
+            0,
+            {"index": "tfrs BruteForce in a SavedModel", "k": 10, "export": str(exported)},
+            folder("softmax-cf-serving"),
+        )
+        context.log(
+            f"{key}: top-10 latency p50 {speed['latency_p50_ms']:.2f} ms (numpy "
+            f"{speed['numpy_latency_p50_ms']:.2f} ms), batch of 1,000 users "
+            f"{speed['batch_users_per_second']:,.0f}/s (numpy {speed['numpy_batch_users_per_second']:,.0f}/s)"
+        )
         if dataset is not None:
             kernel, _ = result.model.output_layer.get_weights()
-            write_projector(folder("softmax-cf") / "projector", {"items": (kernel.T, items.set_index("item_id").loc[
-                splits.item_ids].reset_index())})
+            write_projector(
+                folder("softmax-cf") / "projector",
+                {"items": (kernel.T, items.set_index("item_id").loc[splits.item_ids].reset_index())},
+            )
     return records
 
 
 def _rating_records(context, key, splits, user_features, item_features, folder):
     test, validation = splits.test, splits.validation
     started = time.time()
-    bias = BiasBaseline().fit(splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(),
-                              splits.train["rating"].to_numpy(), splits.n_users, splits.n_items)
+    bias = BiasBaseline().fit(
+        splits.train["user_index"].to_numpy(),
+        splits.train["item_index"].to_numpy(),
+        splits.train["rating"].to_numpy(),
+        splits.n_users,
+        splits.n_items,
+    )
     seconds = time.time() - started
-    bias_scores = {name: {"rmse": rmse(frame["rating"].to_numpy(np.float64), np.clip(bias.predict(
-        frame["user_index"].to_numpy(), frame["item_index"].to_numpy()), 1, 5))}
-        for name, frame in (("validation", validation), ("test", test))}
-    records = _records("bias-baseline", key, bias_scores, context.seed, seconds, len(splits.train), {},
-                       folder("bias-baseline"))
-    model, history, seconds = train_rating(splits, user_features, item_features, seed=context.seed,
-                                           epochs=5 if context.preset == "quick" else 50,
-                                           folder=folder("tfrs-rating"))
-    scores = {name: {"rmse": rating_rmse(model, frame)} for name, frame in (("validation", validation),
-                                                                              ("test", test))}
-    records += _records("tfrs-rating", key, scores, context.seed, seconds,
-                        len(splits.train) * len(history["loss"]), {"epochs_run": len(history["loss"])},
-                        folder("tfrs-rating"))
-    context.log(f"{key}/tfrs-rating: test RMSE {scores['test']['rmse']:.4f} (bias baseline "
-                f"{bias_scores['test']['rmse']:.4f})")
+    bias_scores = {
+        name: {
+            "rmse": rmse(
+                frame["rating"].to_numpy(np.float64),
+                np.clip(bias.predict(frame["user_index"].to_numpy(), frame["item_index"].to_numpy()), 1, 5),
+            )
+        }
+        for name, frame in (("validation", validation), ("test", test))
+    }
+    records = _records(
+        "bias-baseline", key, bias_scores, context.seed, seconds, len(splits.train), {}, folder("bias-baseline")
+    )
+    model, history, seconds = train_rating(
+        splits,
+        user_features,
+        item_features,
+        seed=context.seed,
+        epochs=5 if context.preset == "quick" else 50,
+        folder=folder("tfrs-rating"),
+    )
+    scores = {name: {"rmse": rating_rmse(model, frame)} for name, frame in (("validation", validation), ("test", test))}
+    records += _records(
+        "tfrs-rating",
+        key,
+        scores,
+        context.seed,
+        seconds,
+        len(splits.train) * len(history["loss"]),
+        {"epochs_run": len(history["loss"])},
+        folder("tfrs-rating"),
+    )
+    context.log(
+        f"{key}/tfrs-rating: test RMSE {scores['test']['rmse']:.4f} (bias baseline {bias_scores['test']['rmse']:.4f})"
+    )
     return records

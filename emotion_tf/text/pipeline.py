@@ -6,8 +6,9 @@ import numpy as np
 import tensorflow as tf
 
 
-def featurized_dataset(texts, featurize, labels=None, batch_size: int = 64, shuffle: bool = False,
-                       seed: int = 0) -> tf.data.Dataset:
+def featurized_dataset(
+    texts, featurize, labels=None, batch_size: int = 64, shuffle: bool = False, seed: int = 0
+) -> tf.data.Dataset:
     """Batches of ``featurize(texts)`` (and labels), with the text processing done once and cached.
 
     Args:

@@ -15,8 +15,9 @@ import tensorflow as tf
 LANGUAGES = ("en", "zh")
 
 
-def make_vectorizer(train_texts, language: str, max_tokens: int = 20_000,
-                    sequence_length: int = 128) -> tf.keras.layers.TextVectorization:
+def make_vectorizer(
+    train_texts, language: str, max_tokens: int = 20_000, sequence_length: int = 128
+) -> tf.keras.layers.TextVectorization:
     """A ``TextVectorization`` [batch] strings -> [batch, sequence_length] int ids, adapted on ``train_texts``.
 
     Args:
@@ -31,8 +32,12 @@ def make_vectorizer(train_texts, language: str, max_tokens: int = 20_000,
     if len(texts) == 0:
         raise ValueError("cannot adapt a vectorizer on no training text")
     vectorizer = tf.keras.layers.TextVectorization(
-        max_tokens=max_tokens, output_mode="int", output_sequence_length=sequence_length,
+        max_tokens=max_tokens,
+        output_mode="int",
+        output_sequence_length=sequence_length,
         split="character" if language == "zh" else "whitespace",
-        standardize="lower_and_strip_punctuation", name=f"{language}_token_ids")
+        standardize="lower_and_strip_punctuation",
+        name=f"{language}_token_ids",
+    )
     vectorizer.adapt(tf.data.Dataset.from_tensor_slices(texts).batch(1024))
     return vectorizer

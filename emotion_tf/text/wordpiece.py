@@ -91,10 +91,18 @@ def read_vocabulary(folder) -> tuple[list[str], dict]:
         strip_accents = normalizer.get("strip_accents", strip_accents)
         split_chinese = bool(normalizer.get("handle_chinese_chars", split_chinese))
         clean_text = bool(normalizer.get("clean_text", True))
-    settings = {"lower_case": lower_case, "strip_accents": strip_accents, "split_chinese": split_chinese,
-                "clean_text": clean_text}
-    for name, default in (("unk_token", "[UNK]"), ("cls_token", "[CLS]"), ("sep_token", "[SEP]"),
-                          ("pad_token", "[PAD]")):
+    settings = {
+        "lower_case": lower_case,
+        "strip_accents": strip_accents,
+        "split_chinese": split_chinese,
+        "clean_text": clean_text,
+    }
+    for name, default in (
+        ("unk_token", "[UNK]"),
+        ("cls_token", "[CLS]"),
+        ("sep_token", "[SEP]"),
+        ("pad_token", "[PAD]"),
+    ):
         settings[name] = str(config.get(name, default))
     return vocabulary, settings
 
@@ -124,10 +132,21 @@ class WordPieceTokenizer(tf.keras.layers.Layer):
         characters by Hugging Face, which differ only for words of non-ASCII letters this long).
     """
 
-    def __init__(self, vocabulary, max_length: int = 128, lower_case: bool = True, strip_accents=None,
-                 clean_text: bool = True, truncation: str = "head", unk_token: str = "[UNK]",
-                 cls_token: str = "[CLS]", sep_token: str = "[SEP]", pad_token: str = "[PAD]",
-                 max_chars_per_word: int = 100, **kwargs):
+    def __init__(
+        self,
+        vocabulary,
+        max_length: int = 128,
+        lower_case: bool = True,
+        strip_accents=None,
+        clean_text: bool = True,
+        truncation: str = "head",
+        unk_token: str = "[UNK]",
+        cls_token: str = "[CLS]",
+        sep_token: str = "[SEP]",
+        pad_token: str = "[PAD]",
+        max_chars_per_word: int = 100,
+        **kwargs,
+    ):
         kwargs.setdefault("trainable", False)
         super().__init__(**kwargs)
         self.vocabulary = [str(token) for token in vocabulary]
@@ -136,8 +155,12 @@ class WordPieceTokenizer(tf.keras.layers.Layer):
         if max_length < 3:
             raise ValueError(f"max_length must leave room for [CLS], a token and [SEP], got {max_length}")
         index = {token: i for i, token in enumerate(self.vocabulary)}
-        for name, token in (("unk_token", unk_token), ("cls_token", cls_token), ("sep_token", sep_token),
-                            ("pad_token", pad_token)):
+        for name, token in (
+            ("unk_token", unk_token),
+            ("cls_token", cls_token),
+            ("sep_token", sep_token),
+            ("pad_token", pad_token),
+        ):
             if token not in index:
                 raise TokenizerError(f"{name} {token!r} is not in the vocabulary")
         self.max_length, self.truncation = int(max_length), truncation
@@ -146,14 +169,21 @@ class WordPieceTokenizer(tf.keras.layers.Layer):
         self.max_chars_per_word = int(max_chars_per_word)
         self.cls_id, self.sep_id, self.pad_id = index[cls_token], index[sep_token], index[pad_token]
         table = tf.lookup.StaticVocabularyTable(
-            tf.lookup.KeyValueTensorInitializer(tf.constant(self.vocabulary),
-                                                tf.range(len(self.vocabulary), dtype=tf.int64)),
-            num_oov_buckets=1)
+            tf.lookup.KeyValueTensorInitializer(
+                tf.constant(self.vocabulary), tf.range(len(self.vocabulary), dtype=tf.int64)
+            ),
+            num_oov_buckets=1,
+        )
         # Normalisation is ours (see the module docstring); the splitting and WordPiece are tensorflow_text's.
-        self.tokenizer = tf_text.BertTokenizer(table, suffix_indicator="##",
-                                               max_bytes_per_word=self.max_chars_per_word,
-                                               token_out_type=tf.int64, unknown_token=unk_token,
-                                               lower_case=False, normalization_form=None)
+        self.tokenizer = tf_text.BertTokenizer(
+            table,
+            suffix_indicator="##",
+            max_bytes_per_word=self.max_chars_per_word,
+            token_out_type=tf.int64,
+            unknown_token=unk_token,
+            lower_case=False,
+            normalization_form=None,
+        )
 
     @property
     def vocabulary_size(self) -> int:
@@ -211,11 +241,20 @@ class WordPieceTokenizer(tf.keras.layers.Layer):
         return [self.vocabulary[int(i)] for i in ids if int(i) != self.pad_id]
 
     def get_config(self):
-        return {**super().get_config(), "vocabulary": self.vocabulary, "max_length": self.max_length,
-                "lower_case": self.lower_case, "strip_accents": self.strip_accents, "clean_text": self.clean_text,
-                "truncation": self.truncation, "unk_token": self.unk_token, "cls_token": self.cls_token,
-                "sep_token": self.sep_token, "pad_token": self.pad_token,
-                "max_chars_per_word": self.max_chars_per_word}
+        return {
+            **super().get_config(),
+            "vocabulary": self.vocabulary,
+            "max_length": self.max_length,
+            "lower_case": self.lower_case,
+            "strip_accents": self.strip_accents,
+            "clean_text": self.clean_text,
+            "truncation": self.truncation,
+            "unk_token": self.unk_token,
+            "cls_token": self.cls_token,
+            "sep_token": self.sep_token,
+            "pad_token": self.pad_token,
+            "max_chars_per_word": self.max_chars_per_word,
+        }
 
     @classmethod
     def from_checkpoint(cls, folder, max_length: int = 128, truncation: str = "head", **kwargs):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import tensorflow as tf
 
@@ -60,8 +60,11 @@ class EpochProgress(tf.keras.callbacks.Callback):
                 parts.append(f"{self.monitor} {value:.4f}")
             parts[-1] += f" (best {self.best:.4f})"
         total = self.params.get("epochs", "?")
-        print(f"  [{self.name}] epoch {epoch + 1}/{total}: {', '.join(parts)}, {time.time() - self.started:.1f} s",
-              file=self.stream or sys.stderr, flush=True)
+        print(
+            f"  [{self.name}] epoch {epoch + 1}/{total}: {', '.join(parts)}, {time.time() - self.started:.1f} s",
+            file=self.stream or sys.stderr,
+            flush=True,
+        )
 
 
 def run_name(folder) -> str:
@@ -74,9 +77,11 @@ def fit_callbacks(monitor: str, mode: str, patience: int, folder=None, first=(),
     and, with a ``folder``, TensorBoard curves and (``backup``) ``BackupAndRestore``, so that a killed fit run
     again with the same folder continues from its last epoch.  ``backup=False`` for models Keras cannot
     restore before ``fit`` has built them (subclassed TFRS models): ``train_all --resume`` reruns their task."""
-    callbacks = [*first, tf.keras.callbacks.EarlyStopping(monitor, mode=mode, patience=patience,
-                                                          restore_best_weights=True),
-                 EpochProgress(run_name(folder), monitor, mode)]
+    callbacks = [
+        *first,
+        tf.keras.callbacks.EarlyStopping(monitor, mode=mode, patience=patience, restore_best_weights=True),
+        EpochProgress(run_name(folder), monitor, mode),
+    ]
     if folder is not None:
         callbacks.append(tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0))
         if backup:

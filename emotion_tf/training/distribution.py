@@ -11,7 +11,8 @@ Strategies (``--strategy`` of ``scripts/train_all.py``):
 ``train_all.py`` makes the run's strategy with ``use_strategy``; every trainer that fits a Keras model
 builds, compiles and fits it inside ``training_scope()`` (its scope), and Keras ``fit`` splits each global
 batch over the replicas.  Everything else (evaluation, serving, export) runs outside it.  The graph models
-(``emotion_tf.behavior.training``) have their own full-graph training loop and train on one device.  Batch sizes in settings are **per replica**: a trainer asks
+(``emotion_tf.behavior.training``) have their own full-graph training loop and train on one device.
+Batch sizes in settings are **per replica**: a trainer asks
 ``global_batch_size(per_replica)`` for the batch it feeds, so each replica's share, and with it the
 per-example learning dynamics, stays the same when replicas are added.  Datasets are sharded by
 ``shard_by_data``: each worker reads every file but keeps every k-th batch of examples (our inputs are
@@ -58,12 +59,14 @@ def make_strategy(name: str = "default", cpu_replicas: int = 0) -> tf.distribute
         if cpu_replicas > 0:
             cpu = tf.config.list_physical_devices("CPU")[0]
             tf.config.set_logical_device_configuration(
-                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(cpu_replicas)])
+                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(cpu_replicas)]
+            )
             return tf.distribute.MirroredStrategy([f"/cpu:{k}" for k in range(cpu_replicas)])
         return tf.distribute.MirroredStrategy()
     if "TF_CONFIG" not in os.environ:
-        raise ValueError("the multiworker strategy reads the cluster from TF_CONFIG, which is not set; see "
-                         "README 'Several machines'")
+        raise ValueError(
+            "the multiworker strategy reads the cluster from TF_CONFIG, which is not set; see README 'Several machines'"
+        )
     return tf.distribute.MultiWorkerMirroredStrategy()
 
 

@@ -9,8 +9,20 @@ from emotion_tf.training.tensorboard import write_hparams, write_metrics
 HEADLINE = ("recall@20", "ndcg@20", "accuracy", "macro_f1", "hit_rate@10", "rmse", "mean_reward")
 
 
-def split_records(task: str, model: str, dataset: str, seed: int, scores: dict, folder, *, seconds=None,
-                  examples=None, config=None, params=None, hparams=None) -> list[ResultRecord]:
+def split_records(
+    task: str,
+    model: str,
+    dataset: str,
+    seed: int,
+    scores: dict,
+    folder,
+    *,
+    seconds=None,
+    examples=None,
+    config=None,
+    params=None,
+    hparams=None,
+) -> list[ResultRecord]:
     """One ``ResultRecord`` per split of ``scores`` ({split: {metric: value}}).
 
     Each split's metrics become TensorBoard scalars ``<split>/<metric>`` under ``folder``, and the run gets one
@@ -21,15 +33,29 @@ def split_records(task: str, model: str, dataset: str, seed: int, scores: dict, 
     records = []
     for split, metrics in scores.items():
         write_metrics(folder, split, metrics)
-        records.append(ResultRecord(
-            task=task, model=model, dataset=dataset, split=split, seed=seed, metrics=metrics,
-            train_seconds=seconds, params=params, config=config, logdir=str(folder),
-            examples_per_second=None if not seconds or examples is None else examples / seconds))
+        records.append(
+            ResultRecord(
+                task=task,
+                model=model,
+                dataset=dataset,
+                split=split,
+                seed=seed,
+                metrics=metrics,
+                train_seconds=seconds,
+                params=params,
+                config=config,
+                logdir=str(folder),
+                examples_per_second=None if not seconds or examples is None else examples / seconds,
+            )
+        )
     final = scores.get("test") or next(iter(scores.values()), {})
     headline = {f"{split_name(scores)}_{m}": final[m] for m in HEADLINE if isinstance(final.get(m), (int, float))}
     if headline:
-        entries = hparams if hparams is not None else {k: v for k, v in config.items()
-                                                       if isinstance(v, (bool, int, float, str))}
+        entries = (
+            hparams
+            if hparams is not None
+            else {k: v for k, v in config.items() if isinstance(v, (bool, int, float, str))}
+        )
         write_hparams(folder, {"model": model, "dataset": dataset, "seed": seed, **entries}, headline)
     return records
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 PRESETS = ("quick", "full")
 
@@ -69,9 +69,11 @@ TASKS: dict[str, Task] = {}
 
 def register_task(name: str, description: str):
     """Decorator: make ``run(context) -> list[ResultRecord]`` a task of train_all."""
+
     def decorate(run):
         if name in TASKS:
             raise ValueError(f"task {name!r} is registered twice")
         TASKS[name] = Task(name, description, run)
         return run
+
     return decorate

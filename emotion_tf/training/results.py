@@ -69,8 +69,7 @@ def _clean(value):
 
 def write_records(records, path) -> Path:
     """Write records as a JSON list, atomically (a reader never sees half a file)."""
-    return write_text_atomically(json.dumps([_clean(r.to_json()) for r in records], indent=2, ensure_ascii=False),
-                                 path)
+    return write_text_atomically(json.dumps([_clean(r.to_json()) for r in records], indent=2, ensure_ascii=False), path)
 
 
 def write_text_atomically(payload: str, path) -> Path:

@@ -10,8 +10,10 @@ Open it with ``tensorboard --logdir tensorboard_logs``.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import tensorflow as tf
@@ -46,10 +48,16 @@ def write_hparams(folder, hparams: dict, metrics: dict) -> None:
     writer.close()
 
 
+def figure_to_image(figure: plt.Figure) -> tf.Tensor:
+    """[1, H, W, 4] uint8 tensor of the figure, for tf.summary.image; closes the figure."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    return tf.image.decode_png(buffer.getvalue(), channels=4)[tf.newaxis]
+
+
 def write_figure(folder, tag: str, figure) -> Path:
     """Save a matplotlib figure as ``<folder>/<tag's last part>.png`` and as the image ``tag`` in TensorBoard."""
-    from emotion_tf.sentiment.plots import figure_to_image
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{tag.rsplit('/', 1)[-1]}.png"
@@ -107,8 +115,9 @@ def read_scalars(folder) -> dict[str, list[tuple[int, float]]]:
     scalars: dict[str, list[tuple[int, float]]] = {}
     for step, value, plugin in _summary_values(folder):
         if plugin == "scalars" or value.HasField("simple_value"):
-            number = float(value.simple_value) if value.HasField("simple_value") else float(
-                tf.make_ndarray(value.tensor))
+            number = (
+                float(value.simple_value) if value.HasField("simple_value") else float(tf.make_ndarray(value.tensor))
+            )
             scalars.setdefault(value.tag, []).append((step, number))
     return scalars
 
