@@ -154,7 +154,7 @@ GLANCE_ROWS = (
         ("emotion-rec",),
         ("amazon-musical-instruments",),
         "recall@20",
-        ("pop", "behaviour-only"),
+        ("pop", "behavior-only"),
     ),
 )
 GLANCE_BEGIN, GLANCE_END = "<!-- glance: made by scripts/make_report.py -->", "<!-- /glance -->"

@@ -4,7 +4,7 @@
     python scripts/benchmark_bert.py --data-dir DATA --datasets rt-polarity,emotion-carer --seeds 0 \\
         --results docs/results/bert-seed0.json
 
-For each (dataset, seed) it runs the full preset's bert settings (``emotion_tf.tasks.sentiment``:
+For each (dataset, seed) it runs the full preset's bert settings (``emotion_tf.tasks.presets``:
 AdamW, warm-up and linear decay, 3 epochs, length-bucketed batches) and writes validation and test
 records, with seconds per epoch, examples per second, parameter count and single-text latency.  The
 seed changes the training order and the head's initialisation (the split of emotion-carer and
@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion_tf.data import DataError  # noqa: E402
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint  # noqa: E402
-from emotion_tf.tasks.sentiment import FULL_SETTINGS, load_corpus, train_and_evaluate  # noqa: E402
+from emotion_tf.sentiment.corpus import load_corpus  # noqa: E402
+from emotion_tf.sentiment.experiment import train_and_evaluate  # noqa: E402
+from emotion_tf.tasks.presets import FULL_SENTIMENT  # noqa: E402
 from emotion_tf.training.results import format_table, write_records  # noqa: E402
 
 ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
@@ -50,7 +52,7 @@ def main(argv=None) -> int:
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    settings = dataclasses.replace(FULL_SETTINGS["bert"], checkpoint=str(checkpoint))
+    settings = dataclasses.replace(FULL_SENTIMENT["bert"], checkpoint=str(checkpoint))
     if args.epochs:
         settings = dataclasses.replace(settings, epochs=args.epochs)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731

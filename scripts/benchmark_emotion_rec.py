@@ -7,7 +7,7 @@
 Runs the ``emotion-rec`` task (full preset: the simulated world and Amazon Musical Instruments) once per
 seed, writes every results record to ``--results`` after each seed, and prints (and writes beside it as
 Markdown) the ablation table: per dataset and variant, test Recall@20, NDCG@20, F1@10 and RMSE as
-mean ± std over the seeds, each emotion variant against ``behaviour-only`` by a paired t-test.
+mean ± std over the seeds, each emotion variant against ``behavior-only`` by a paired t-test.
 """
 
 from __future__ import annotations

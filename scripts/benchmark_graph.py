@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion_tf import data  # noqa: E402
-from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_split, train_graph_recommender  # noqa: E402
+from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_graph_recommender, train_graph_recommender  # noqa: E402
 from emotion_tf.data import synthetic  # noqa: E402
 from emotion_tf.training.results import ResultRecord, format_table, write_records  # noqa: E402
 
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
             GraphTrainingSettings(kind=kind), epochs=args.epochs, patience=args.epochs, batch_size=args.batch_size
         )
         result = train_graph_recommender(splits, settings, seed=args.seed, log=log)
-        scores = evaluate_split(result.model, splits, "validation", ks=(20,))
+        scores = evaluate_graph_recommender(result.model, splits, "validation", ks=(20,))
         train_seconds = sum(row["seconds"] for row in result.history)
         metrics = {
             "interactions": len(world.interactions),

@@ -30,13 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from emotion_tf.data import DataError  # noqa: E402
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint  # noqa: E402
 from emotion_tf.sentiment.classifier import ARCHITECTURES  # noqa: E402
-from emotion_tf.tasks.sentiment import (  # noqa: E402
-    CHINESE_CORPORA,
-    FULL_SETTINGS,
-    load_corpus,
-    pretrained_encoder,
-    train_and_evaluate,
-)
+from emotion_tf.sentiment.corpus import load_corpus  # noqa: E402
+from emotion_tf.sentiment.experiment import pretrained_encoder, train_and_evaluate  # noqa: E402
+from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT  # noqa: E402
 from emotion_tf.training.results import format_table, write_records  # noqa: E402
 
 
@@ -83,7 +79,7 @@ def main(argv=None) -> int:
         return 2
     if args.sequence_length:
         corpus = dataclasses.replace(corpus, sequence_length=args.sequence_length)
-    base = FULL_SETTINGS[args.model]
+    base = FULL_SENTIMENT[args.model]
     settings = dataclasses.replace(
         base,
         epochs=args.epochs or base.epochs,

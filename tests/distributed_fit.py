@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emotion_tf import data  # noqa: E402
-from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate, train_softmax_cf  # noqa: E402
+from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf  # noqa: E402
 from emotion_tf.training.distribution import make_strategy, replicas, use_strategy  # noqa: E402
 
 strategy_name, cpu_replicas, per_replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -28,7 +28,7 @@ print(
         {
             "replicas": replicas(),
             "loss": [float(x) for x in result.history["loss"]],
-            "validation_recall@20": evaluate(result.model, splits, "validation")["recall@20"],
+            "validation_recall@20": evaluate_softmax_cf(result.model, splits, "validation")["recall@20"],
         }
     )
 )

@@ -6,7 +6,8 @@ import pytest
 
 from emotion_tf import data
 from emotion_tf.emotion_rec.bandit import FixedLinearPolicy, LinUCB, RandomPolicy
-from emotion_tf.emotion_rec.environments import Rounds, logged_history, run_policy, simulated_rounds
+from emotion_tf.emotion_rec.environments import Rounds, logged_history, offline_reviews, run_policy, simulated_rounds
+from emotion_tf.emotion_rec.review_scores import LexiconScorer
 
 
 def test_sherman_morrison_update_equals_the_direct_inverse():
@@ -66,3 +67,23 @@ def test_simulated_rounds_are_the_same_stream_with_and_without_emotion():
     assert ((with_emotion.expected > 0) & (with_emotion.expected < 1)).all()
     with pytest.raises(ValueError):
         LinUCB(0)
+
+
+def test_the_loops_scorer_sees_only_reviews_written_before_each_users_visits():
+    world = data.load(
+        "synthetic", n_users=40, n_items=30, n_categories=3, sessions_per_user=6, review_language="en", seed=2
+    ).ground_truth
+    offline = offline_reviews(world)
+    reviews = world.reviews
+    first_visit = world.session_time[reviews["user_id"].to_numpy(), 3]  # the loop visits sessions 3, 4, 5
+    np.testing.assert_array_equal(offline, reviews["timestamp"].to_numpy() < first_visit)
+    assert 0 < offline.sum() < len(reviews)  # some reviews on each side, or the check says nothing
+    # a lexicon fitted on the offline reviews does not change when the loop's own reviews change
+    later = reviews.index[~offline]
+    changed = reviews.copy()
+    changed.loc[later, "label"] = 2 - changed.loc[later, "label"]
+    fitted = [
+        LexiconScorer("en").fit(frame["text"][offline], frame["label"][offline]).scores(reviews["text"])
+        for frame in (reviews, changed)
+    ]
+    np.testing.assert_array_equal(fitted[0], fitted[1])

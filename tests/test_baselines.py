@@ -87,3 +87,60 @@ def test_tfidf_logreg_bad_arguments():
         TfidfLogisticRegression(1)
     with pytest.raises(RuntimeError, match="fit"):
         TfidfLogisticRegression(2).predict(["x"])
+
+
+def test_dense_on_sparse_tfidf_rows_is_the_plain_matrix_product_and_its_gradient():
+    """Keras's Dense reads the sparse rows without densifying them: same logits and weight gradient as x W + b."""
+    rng = np.random.default_rng(3)
+    dense_rows = (rng.random((6, 50)) < 0.1) * rng.random((6, 50))
+    sparse_rows = tf.sparse.from_dense(tf.constant(dense_rows, tf.float32))
+    layer = tf.keras.layers.Dense(3, kernel_initializer="glorot_uniform")
+    layer.build((None, 50))
+    with tf.GradientTape() as tape:
+        logits = layer(sparse_rows)
+        loss = tf.reduce_sum(logits**2)
+    kernel, bias = layer.kernel.numpy(), layer.bias.numpy()
+    expected = dense_rows @ kernel + bias
+    np.testing.assert_allclose(logits.numpy(), expected, rtol=1e-5, atol=1e-6)
+    gradient = tf.convert_to_tensor(tape.gradient(loss, layer.kernel)).numpy()
+    np.testing.assert_allclose(gradient, dense_rows.T @ (2 * expected), rtol=1e-4, atol=1e-5)
+
+
+def test_a_saved_tfidf_model_predicts_the_same_in_a_fresh_process(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import REPOSITORY
+
+    from emotion_tf.training.artifacts import ArtifactError
+
+    rng = np.random.default_rng(0)
+    train_x, train_y = planted_english(300, rng)
+    model = TfidfLogisticRegression(2, language="en", max_epochs=5, seed=0)
+    model.fit(train_x, train_y, train_x[:50], train_y[:50])
+    texts = ["the plot was superb", "acting really awful", "movie"]
+    expected = model.predict_proba(texts)
+    model.save(tmp_path / "tfidf")
+    np.testing.assert_allclose(
+        TfidfLogisticRegression.load(tmp_path / "tfidf").predict_proba(texts), expected, atol=1e-6
+    )
+    script = (
+        "import sys, numpy as np; from emotion_tf.baselines import TfidfLogisticRegression as T; "
+        "np.save(sys.argv[2], T.load(sys.argv[1]).predict_proba(sys.argv[3:]))"
+    )
+    out = tmp_path / "p.npy"
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "tfidf"), str(out), *texts],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    with pytest.raises(FileNotFoundError, match="no saved TF-IDF model"):
+        TfidfLogisticRegression.load(tmp_path / "absent")
+    with pytest.raises(ArtifactError, match="holds a tfidf-classifier, not a sentiment-classifier"):
+        from emotion_tf.sentiment.classifier import SentimentClassifier
+
+        SentimentClassifier.load(tmp_path / "tfidf")

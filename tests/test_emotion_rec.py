@@ -81,10 +81,10 @@ def test_a_planted_emotion_signal_is_learned(reviewed, lexicon_scores):
         f.user_emotion = np.where(f.item_index < half, 1.0, -1.0)[:, None].astype(np.float32)
     settings = EmotionRecSettings(epochs=8, patience=8, batch_size=256, rating_weight=0.0)
     recall = {}
-    for variant in ("behaviour-only", "user-emotion"):
+    for variant in ("behavior-only", "user-emotion"):
         model, scorers, _, _ = train_emotion_model(reviewed, lexicon_scores, features, Blocks.of(variant), settings)
         recall[variant] = rank_metrics(scorers["test"].scores(model), reviewed, features["test"], "test")["recall@20"]
-    assert recall["user-emotion"] > recall["behaviour-only"] + 0.1, recall
+    assert recall["user-emotion"] > recall["behavior-only"] + 0.1, recall
 
 
 def test_paired_t_test_against_hand_computation():
@@ -105,10 +105,10 @@ def test_ablation_rows_pair_seeds():
     def record(model, seed, value):
         return ResultRecord(task="t", model=model, dataset="d", split="test", seed=seed, metrics={"recall@20": value})
 
-    records = [record("behaviour-only", s, 0.30 + 0.01 * s) for s in range(3)]
+    records = [record("behavior-only", s, 0.30 + 0.01 * s) for s in range(3)]
     records += [record("user-emotion", s, 0.32 + 0.01 * s + 0.001 * s * s) for s in range(3)]
     rows = {row["model"]: row for row in ablation_rows(records, metrics=("recall@20",))}
-    assert rows["behaviour-only"]["test"] is None
+    assert rows["behavior-only"]["test"] is None
     assert rows["user-emotion"]["test"]["mean_difference"] == pytest.approx(np.mean([0.02, 0.021, 0.024]))
     assert rows["user-emotion"]["mean"] == pytest.approx(np.mean([0.32, 0.331, 0.344]))
 
@@ -123,7 +123,7 @@ def profiles(reviewed, lexicon_scores):
     return build_profiles(model, reviewed, lexicon_scores, blocks, ("lexicon",), k=5)
 
 
-def test_profiles_join_behaviour_emotion_and_recommendations(profiles, reviewed):
+def test_profiles_join_behavior_emotion_and_recommendations(profiles, reviewed):
     users = profiles["users"]
     assert len(users) == reviewed.splits.n_users
     profile = users[str(reviewed.splits.user_ids[0])]
@@ -132,7 +132,7 @@ def test_profiles_join_behaviour_emotion_and_recommendations(profiles, reviewed)
     assert len(recommended) == 5 and not set(recommended) & set(
         reviewed.splits.items_by_user("train", "validation", "test").of(0)
     )
-    assert sum(profile["behaviour"][e] for e in reviewed.event_types) == (reviewed.events["user_index"] == 0).sum()
+    assert sum(profile["behavior"][e] for e in reviewed.event_types) == (reviewed.events["user_index"] == 0).sum()
     assert seen  # the user has events
     state = profile["emotion"]["state"]
     assert -1 <= state["lexicon.intensity"] <= 1

@@ -10,7 +10,12 @@ from emotion_tf import data, graph
 from emotion_tf.behavior.gcn import GraphConvolution
 from emotion_tf.behavior.graph_recommender import GraphRecommender
 from emotion_tf.behavior.task import LinkPredictionTask
-from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_split, train_graph_recommender, training_graph
+from emotion_tf.behavior.training import (
+    GraphTrainingSettings,
+    evaluate_graph_recommender,
+    train_graph_recommender,
+    training_graph,
+)
 from emotion_tf.graph.article_example import EVENT_TYPES, N_ITEMS, N_USERS, article_example
 
 
@@ -119,7 +124,7 @@ def test_training_learns_the_planted_communities(kind):
     same = np.array([[u % 2 == (i >= 20) * 1 for i in range(40)] for u in range(60)])
     assert scores[same].mean() > scores[~same].mean() + 0.5 * scores.std()
     # held-out items all lie in the user's community of 20, 10 of them unseen: chance recall@10 is small
-    assert evaluate_split(result.model, splits, "test", ks=(10,))["recall@10"] > 0.6
+    assert evaluate_graph_recommender(result.model, splits, "test", ks=(10,))["recall@10"] > 0.6
 
 
 def test_training_graph_holds_train_edges_only():

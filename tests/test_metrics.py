@@ -1,6 +1,7 @@
 """Metrics against small cases computed by hand."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -147,3 +148,33 @@ def test_class_thresholds_maximise_each_labels_f1_by_hand():
     )
     assert reports["test"]["macro_f1_class_thresholds"] == pytest.approx(1.0)
     assert reports["test"]["macro_f1"] < 1.0 and 0.05 <= extra["threshold"] <= 0.95
+
+
+def test_latency_percentiles_by_hand_and_timed_calls_measure_the_call():
+    from emotion_tf.metrics.speed import call_latency, latency_percentiles, time_calls
+
+    # 1..100 ms: numpy's linear-interpolation percentiles are 50.5 and 95.05
+    summary = latency_percentiles(np.arange(1, 101) / 1000)
+    assert summary == pytest.approx({"latency_p50_ms": 50.5, "latency_p95_ms": 95.05})
+    with pytest.raises(ValueError, match="no timed calls"):
+        latency_percentiles([])
+    calls = []
+    seconds = time_calls(lambda wait: calls.append(wait) or time.sleep(wait), [0.004, 0.0, 0.0], warmup=1)
+    assert calls == [0.004, 0.004, 0.0, 0.0]  # one untimed warm-up, then every argument once
+    assert seconds[0] >= 0.004 and max(seconds[1:]) < 0.004
+    assert 8.0 <= call_latency(lambda _: time.sleep(0.008), range(5))["latency_p50_ms"] < 80.0
+
+
+def test_paired_t_test_equals_scipy_ttest_rel():
+    from scipy import stats
+
+    from emotion_tf.metrics.significance import paired_t_test
+
+    rng = np.random.default_rng(0)
+    for n in (2, 5, 12):
+        a = rng.normal(0.40, 0.01, n)
+        b = a - rng.normal(0.003, 0.004, n)
+        ours, reference = paired_t_test(a, b), stats.ttest_rel(a, b)
+        assert ours["t"] == pytest.approx(reference.statistic, rel=1e-10)
+        assert ours["p_value"] == pytest.approx(reference.pvalue, rel=1e-8)
+        assert ours["df"] == n - 1

@@ -82,7 +82,8 @@ def test_pretraining_corpus_never_holds_a_validation_or_test_text():
     import pandas as pd
 
     from emotion_tf import data
-    from emotion_tf.tasks.sentiment import Corpus, pretraining_texts
+    from emotion_tf.sentiment.corpus import Corpus
+    from emotion_tf.sentiment.experiment import pretraining_texts
 
     def corpus(key, train, validation, test):
         frame = lambda texts: pd.DataFrame({"text": texts, "label": [0] * len(texts)})  # noqa: E731
@@ -97,7 +98,7 @@ def test_pretraining_corpus_never_holds_a_validation_or_test_text():
 
 
 def test_copied_encoder_is_independent():
-    from emotion_tf.tasks.sentiment import copy_encoder
+    from emotion_tf.sentiment.experiment import copy_encoder
 
     encoder, vectorizer, _ = pretrain_encoder(
         ["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8, num_heads=2, ff_dim=8, num_layers=1

@@ -108,3 +108,7 @@ def test_export_answers_in_a_fresh_process(trained, tmp_path):
     assert "line 4" in ragged.stderr
     missing = run(str(tmp_path / "nothing"), "--user", "1")
     assert missing.returncode == 2 and "no exported recommender" in missing.stderr
+    graph = folder / "saved_model" / "saved_model.pb"
+    graph.write_bytes(graph.read_bytes()[:100])  # a truncated copy
+    truncated = run(str(folder), "--user", str(user), "-k", "3")
+    assert truncated.returncode == 2 and "saved_model.pb is corrupt" in truncated.stderr

@@ -36,7 +36,7 @@ def test_anchors_follow_the_dataset_and_the_model():
     assert anchor_text(gcn) == "best: RecBole EASE 0.3998 / 0.3465 (R@20 / N@20)"
     # another protocol (the temporal split) or another dataset has no anchor
     assert anchor_text(record("behavior-sequence", "gru", "ml-100k", **{"recall@20": 0.28})) == ""
-    assert anchor_text(record("emotion-rec", "behaviour-only", "synthetic", **{"recall@20": 0.3})) == ""
+    assert anchor_text(record("emotion-rec", "behavior-only", "synthetic", **{"recall@20": 0.3})) == ""
 
 
 def test_headline_table_has_one_row_per_test_record_with_its_main_metrics():

@@ -64,3 +64,14 @@ def test_a_star_scorer_ranks_reviews_by_their_stars(architecture, tmp_path):
     assert spearman(scores[:, 3], test_stars) > 0.8
     means = [scores[test_stars == star, 3].mean() for star in range(1, 6)]
     assert means[0] < means[2] < means[4]  # a mild review lands between a furious and a glowing one
+
+
+def test_intensity_columns_pick_each_scorers_intensity_from_the_named_layout():
+    from emotion_tf.emotion_rec.review_scores import SCORE_NAMES, intensity_columns
+
+    # two scorers side by side, then one extra column (as an emotion state has): intensities 0.5 and -0.25
+    scores = np.array([[0.2, 0.3, 0.5, 0.5, 0.6, 0.3, 0.1, -0.25, 7.0]])
+    assert SCORE_NAMES[-1] == "intensity"
+    np.testing.assert_array_equal(intensity_columns(scores, 2), [[0.5, -0.25]])
+    with pytest.raises(ValueError, match="fewer than 3 blocks"):
+        intensity_columns(scores, 3)

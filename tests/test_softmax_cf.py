@@ -10,7 +10,7 @@ from emotion_tf.recommend import (
     SoftmaxCF,
     SoftmaxCFSettings,
     article_example,
-    evaluate,
+    evaluate_softmax_cf,
     interaction_targets,
     multinomial_loss,
 )
@@ -64,7 +64,7 @@ def test_training_learns_the_planted_groups_and_masks_seen_items():
     settings = SoftmaxCFSettings(dim=16, dropout=0.2, learning_rate=0.01, batch_size=16, epochs=30, patience=30)
     result = train_softmax_cf(splits, settings, seed=0)
     assert result.history["loss"][-1] < result.history["loss"][0]
-    scores = evaluate(result.model, splits, "test", ks=(10,))
+    scores = evaluate_softmax_cf(result.model, splits, "test", ks=(10,))
     # the 2 held-out items are among the user's 8 unseen in-group items: chance recall@10 over 28 unseen is ~0.36
     assert scores["recall@10"] > 0.9
     # the history that feeds the test ranking is train + validation, never test

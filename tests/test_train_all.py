@@ -9,6 +9,7 @@ import pytest
 from conftest import REPOSITORY
 
 from emotion_tf import data
+from emotion_tf.baselines.ease import EASE_L2_GRID
 from emotion_tf.tasks import TASKS, baselines
 from emotion_tf.training.registry import Task
 from emotion_tf.training.tensorboard import read_scalars
@@ -42,7 +43,7 @@ def test_quick_ranking_baselines_write_records_and_scalars(tmp_path):
     scalars = read_scalars(tmp_path / "logs" / "ranking-baselines" / "synthetic" / "ease")
     assert {"test/recall@20", "test/ndcg@20", "validation/recall@10"} <= set(scalars)
     assert scalars["test/recall@20"][0][1] == pytest.approx(test["ease"]["recall@20"], rel=1e-6)
-    assert len(scalars["validation/recall@20_by_l2"]) == len(baselines.EASE_L2_GRID)
+    assert len(scalars["validation/recall@20_by_l2"]) == len(EASE_L2_GRID)
     summary = results.with_suffix(".md").read_text()
     assert summary.count("| ranking-baselines | synthetic |") == 2  # the headline table: the test records
     assert summary.count("| ranking-baselines | pop | synthetic |") == 2  # the full table: both splits
@@ -162,7 +163,7 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path / "broken")
     assert list((tmp_path / "broken" / "emotion-rec").rglob("events.out.tfevents.*"))  # the kill left a partial run
-    stale = tmp_path / "broken" / "emotion-rec" / "synthetic" / "behaviour-only" / "backup" / "stale"
+    stale = tmp_path / "broken" / "emotion-rec" / "synthetic" / "behavior-only" / "backup" / "stale"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("a mid-training backup of the killed run")
     monkeypatch.setattr(emotion_training, "fit_callbacks", original)

@@ -6,8 +6,8 @@
   layer, built from Keras parts (sentiment and emotion classification).
 """
 
-from emotion_tf.baselines.ease import EASE
+from emotion_tf.baselines.ease import EASE, tune_ease
 from emotion_tf.baselines.popularity import Popularity
 from emotion_tf.baselines.tfidf import TfidfLogisticRegression
 
-__all__ = ["EASE", "Popularity", "TfidfLogisticRegression"]
+__all__ = ["EASE", "Popularity", "TfidfLogisticRegression", "tune_ease"]

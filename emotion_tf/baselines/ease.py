@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from emotion_tf.data.splits import UserItemSets
+from emotion_tf.metrics.ranking import evaluate_split
 
 
 def dense_rows(history: UserItemSets, users: np.ndarray, n_items: int, dtype=np.float64) -> np.ndarray:
@@ -53,3 +54,31 @@ class EASE:
     def score(self, users: np.ndarray) -> np.ndarray:
         """[len(users), n_items] scores x_u B from the users' training histories."""
         return dense_rows(self.history, np.asarray(users), self.n_items) @ self.weights
+
+
+# λ values tried on validation; the best is refitted (docs/baselines.md)
+EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0, 5000.0)
+
+
+def tune_ease(splits, report=lambda l2, value: None, grid=EASE_L2_GRID):
+    """EASE with λ chosen on validation Recall@20 (train items masked).
+
+    Args:
+      splits: an ``InteractionSplits``.
+      report: called with (λ, validation Recall@20) after each fit, e.g. to log progress.
+    Returns:
+      (the model refitted at the best λ, that λ, {λ: validation Recall@20}).
+    """
+    fit_args = (
+        splits.train["user_index"].to_numpy(),
+        splits.train["item_index"].to_numpy(),
+        splits.n_users,
+        splits.n_items,
+    )
+    by_l2 = {}
+    for l2 in grid:
+        model = EASE(l2).fit(*fit_args)
+        by_l2[l2] = evaluate_split(model.score, splits, "validation")["recall@20"]
+        report(l2, by_l2[l2])
+    best = max(by_l2, key=by_l2.get)
+    return EASE(best).fit(*fit_args), best, by_l2

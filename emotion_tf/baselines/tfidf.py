@@ -21,13 +21,20 @@ strings, so it can be saved and served as is.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import tensorflow as tf
 
 from emotion_tf.text.pipeline import featurized_dataset
+from emotion_tf.training.artifacts import check_artifact, write_artifact
 from emotion_tf.training.seeds import set_seed
 
+ARTIFACT_KIND, SETTINGS_FILE = "tfidf-classifier", "tfidf.json"
 
+
+@tf.keras.utils.register_keras_serializable(package="emotion_tf")
 class SparseRowL2Normalize(tf.keras.layers.Layer):
     """Divide each row of a SparseTensor [batch, vocabulary] by its L2 norm (empty rows stay zero).
 
@@ -39,24 +46,6 @@ class SparseRowL2Normalize(tf.keras.layers.Layer):
         squared = tf.sparse.reduce_sum(tf.square(features), axis=1)  # [batch]
         norms = tf.sqrt(tf.maximum(squared, 1e-12))
         return features.with_values(features.values / tf.gather(norms, features.indices[:, 0]))
-
-
-class SparseLinear(tf.keras.layers.Layer):
-    """logits = x W + b for a SparseTensor x [batch, input_dim]; W [input_dim, units]."""
-
-    def __init__(self, input_dim: int, units: int, kernel_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
-        self.input_dim, self.units = input_dim, units
-        self.kernel = self.add_weight(
-            name="kernel", shape=(input_dim, units), initializer="zeros", regularizer=kernel_regularizer
-        )
-        self.bias = self.add_weight(name="bias", shape=(units,), initializer="zeros")
-
-    def call(self, features: tf.SparseTensor) -> tf.Tensor:
-        return tf.sparse.sparse_dense_matmul(features, self.kernel) + self.bias
-
-    def get_config(self):
-        return {**super().get_config(), "input_dim": self.input_dim, "units": self.units}
 
 
 def _as_strings(texts) -> np.ndarray:
@@ -116,7 +105,10 @@ class TfidfLogisticRegression:
         # The classifier trains on cached tf-idf rows, so text is tokenised once, not once per epoch.
         features = tf.keras.Input(shape=(vocabulary,), sparse=True, name="tfidf_features")
         penalty = tf.keras.regularizers.l2(self.l2) if self.l2 > 0 else None
-        logits = SparseLinear(vocabulary, self.n_classes, kernel_regularizer=penalty, name="logits")(features)
+        # Keras's Dense multiplies a SparseTensor without densifying it (an embedding_lookup_sparse)
+        logits = tf.keras.layers.Dense(
+            self.n_classes, kernel_initializer="zeros", kernel_regularizer=penalty, name="logits"
+        )(features)
         outputs = tf.keras.layers.Activation("sigmoid" if self.multi_label else "softmax", name="probabilities")(logits)
         self.classifier = tf.keras.Model(features, outputs, name="tfidf_logreg_classifier")
         loss = "binary_crossentropy" if self.multi_label else "sparse_categorical_crossentropy"
@@ -151,8 +143,39 @@ class TfidfLogisticRegression:
     def predict_proba(self, texts) -> np.ndarray:
         """[len(texts), n_classes] probabilities."""
         if self.model is None:
-            raise RuntimeError("call fit() before predict_proba()")
+            raise RuntimeError("call fit() or load() before predict_proba()")
+        if getattr(self, "classifier", None) is None:  # loaded: only the string-in model is there
+            texts = tf.data.Dataset.from_tensor_slices(_as_strings(texts)).batch(self.batch_size)
+            return self.model.predict(texts, verbose=0)
         return self.classifier.predict(self._features(texts), verbose=0)
+
+    def save(self, folder) -> Path:
+        """Write the string-in SavedModel and tfidf.json; ``TfidfLogisticRegression.load`` reads them anywhere."""
+        if self.model is None:
+            raise RuntimeError("nothing to save: call fit() first")
+        settings = {name: getattr(self, name) for name in ("n_classes", "language", "max_tokens", "ngrams", "l2")}
+        settings["multi_label"] = self.multi_label
+
+        def write(staging: Path) -> None:
+            self.model.save(staging / "model", save_format="tf")
+            (staging / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+        return write_artifact(folder, ARTIFACT_KIND, write)
+
+    @classmethod
+    def load(cls, folder) -> TfidfLogisticRegression:
+        """A saved model that predicts from raw strings; errors name the folder and what is wrong with it."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"no saved TF-IDF model in {folder} (expected {SETTINGS_FILE} and model/)")
+        check_artifact(folder, ARTIFACT_KIND)
+        try:
+            settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+            model = cls(**settings)
+        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, ValueError) as error:
+            raise ValueError(f"{folder / SETTINGS_FILE} is not a valid TF-IDF model description: {error}") from None
+        model.model, model.classifier = tf.keras.models.load_model(folder / "model"), None
+        return model
 
     def predict(self, texts, threshold: float = 0.5) -> np.ndarray:
         """Class ids (single label) or a multi-hot array at ``threshold`` (multi-label)."""
@@ -163,4 +186,8 @@ class TfidfLogisticRegression:
 
     @property
     def n_params(self) -> int:
-        return int(self.classifier.count_params()) if self.model is not None else 0
+        """The linear layer's weights and biases (the vectorizer's vocabulary and IDF weights are not counted)."""
+        if self.model is None:
+            return 0
+        classifier = getattr(self, "classifier", None) or self.model.get_layer("tfidf_logreg_classifier")
+        return int(classifier.count_params())

@@ -1,8 +1,8 @@
 """Behaviour prediction (first article): a GCN over the user–item graph, and a next-item sequence model.
 
-from emotion_tf.behavior import GraphTrainingSettings, train_graph_recommender, evaluate_split
+from emotion_tf.behavior import GraphTrainingSettings, train_graph_recommender, evaluate_graph_recommender
 result = train_graph_recommender(splits, GraphTrainingSettings(kind="gcn"), seed=0, folder="runs/gcn")
-evaluate_split(result.model, splits, "test")          # Recall/NDCG/Precision/HitRate @10, @20
+evaluate_graph_recommender(result.model, splits, "test")          # Recall/NDCG/Precision/HitRate @10, @20
 """
 
 from emotion_tf.behavior.gcn import GraphConvolution
@@ -11,7 +11,7 @@ from emotion_tf.behavior.task import LOSSES, LinkPredictionTask
 from emotion_tf.behavior.training import (
     GraphTrainingResult,
     GraphTrainingSettings,
-    evaluate_split,
+    evaluate_graph_recommender,
     train_graph_recommender,
     training_graph,
 )
@@ -24,7 +24,7 @@ __all__ = [
     "KINDS",
     "LOSSES",
     "LinkPredictionTask",
-    "evaluate_split",
+    "evaluate_graph_recommender",
     "train_graph_recommender",
     "training_graph",
 ]

@@ -85,7 +85,7 @@ def scorer(model: GraphRecommender):
     return lambda users: user_states[users] @ item_states.T
 
 
-def evaluate_split(model: GraphRecommender, splits: InteractionSplits, split: str, ks=(10, 20)) -> dict:
+def evaluate_graph_recommender(model: GraphRecommender, splits: InteractionSplits, split: str, ks=(10, 20)) -> dict:
     """Full-ranking metrics of ``split`` ("validation" or "test"), seen items masked per docs/protocols.md."""
     return ranking.evaluate_split(scorer(model), splits, split, ks=ks)
 
@@ -158,7 +158,7 @@ def train_graph_recommender(
             batch = order[start : start + settings.batch_size]
             losses.append(float(train_step(users[batch], items[batch], negatives[start : start + len(batch)])))
         train_seconds = time.time() - epoch_started
-        scores = evaluate_split(model, splits, "validation")
+        scores = evaluate_graph_recommender(model, splits, "validation")
         value = scores[monitor]
         row = {
             "epoch": epoch + 1,

@@ -9,7 +9,7 @@ from emotion_tf.metrics.significance import paired_t_test
 HEADLINE = ("recall@20", "ndcg@20", "f1@10", "rmse")
 
 
-def ablation_rows(records, baseline: str = "behaviour-only", metrics=HEADLINE, split: str = "test") -> list[dict]:
+def ablation_rows(records, baseline: str = "behavior-only", metrics=HEADLINE, split: str = "test") -> list[dict]:
     """One row per (dataset, model, metric): mean, std, seeds and, against ``baseline``, the paired test
     over the seeds both have (None when fewer than 2 seeds pair up)."""
     values: dict = {}
@@ -39,7 +39,7 @@ def ablation_rows(records, baseline: str = "behaviour-only", metrics=HEADLINE, s
     return rows
 
 
-def format_ablation(rows, baseline: str = "behaviour-only") -> str:
+def format_ablation(rows, baseline: str = "behavior-only") -> str:
     """Markdown: one line per (dataset, model), one column per metric, mean ± std and the p-value."""
     metrics = list(dict.fromkeys(row["metric"] for row in rows))
     cells: dict = {}

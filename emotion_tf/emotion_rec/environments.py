@@ -56,6 +56,22 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def first_loop_session(world) -> int:
+    """The session index where the loop's visits start: the later half of each user's sessions."""
+    return world.config.sessions_per_user // 2
+
+
+def offline_reviews(world) -> np.ndarray:
+    """bool [len(world.reviews)]: the reviews each user wrote before their first visit of the loop.
+
+    A review scorer for the loop is fitted on these only, as steps 1-4 fit theirs on training reviews: a
+    review written during the loop must not shape the scorer whose readings the policies then act on.
+    """
+    reviews = world.reviews
+    starts = world.session_time[reviews["user_id"].to_numpy(), first_loop_session(world)]
+    return reviews["timestamp"].to_numpy() < starts
+
+
 def simulated_rounds(
     world,
     review_intensity,
@@ -74,7 +90,7 @@ def simulated_rounds(
     rng = np.random.default_rng(seed)
     config = world.config
     U, I, K = config.n_users, config.n_items, config.sessions_per_user
-    first = K // 2  # visits come from the later sessions; category shares from the earlier ones
+    first = first_loop_session(world)  # visits come from the later sessions; category shares from the earlier ones
     users = rng.integers(U, size=n_rounds)
     sessions = rng.integers(first, K, size=n_rounds)
     times = world.session_time[users, sessions]

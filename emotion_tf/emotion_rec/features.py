@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from emotion_tf.baselines.popularity import item_counts
 from emotion_tf.data.dataset import DataError
 from emotion_tf.data.splits import InteractionSplits, index_like, temporal_split
-from emotion_tf.emotion_rec.review_scores import label_of_rating
+from emotion_tf.emotion_rec.review_scores import SCORES_PER_SCORER, intensity_columns, label_of_rating
 from emotion_tf.emotion_rec.state import SECONDS_PER_DAY, emotion_states
 
 _TIME_BITS = 2**32  # composite (key, time) codes: key * 2**32 + time; unix seconds fit in 32 bits
@@ -98,7 +99,7 @@ def from_simulated_world(world) -> ReviewedInteractions:
     events = index_like(world.events, splits)[["user_index", "item_index", "event", "timestamp"]]
     items = world.items.set_index("item_id").loc[splits.item_ids]
     categories = np.eye(world.config.n_categories, dtype=np.float32)[items["category"].to_numpy()]
-    popularity = np.bincount(splits.train["item_index"], minlength=splits.n_items)
+    popularity = item_counts(splits.train["item_index"], splits.n_items)
     extra = {f"category_{k}": categories[:, k] for k in range(categories.shape[1])}
     extra["log_price"] = np.log(items["price"].to_numpy())
     static, names = _static_items(popularity, extra)
@@ -132,7 +133,7 @@ def from_amazon(interactions: pd.DataFrame) -> ReviewedInteractions:
     ]
     splits = _with_ratings(splits, reviews)
     events = index_like(table, splits)[["user_index", "item_index", "timestamp"]].assign(event="review")
-    popularity = np.bincount(splits.train["item_index"], minlength=splits.n_items)
+    popularity = item_counts(splits.train["item_index"], splits.n_items)
     static, names = _static_items(popularity, {})
     return ReviewedInteractions(
         "amazon-musical-instruments",
@@ -172,7 +173,7 @@ class QueryFeatures:
     item_index: np.ndarray
     last_item: np.ndarray
     timestamp: np.ndarray
-    behaviour: np.ndarray
+    behavior: np.ndarray
     user_emotion: np.ndarray
     item_emotion: np.ndarray
     rating: np.ndarray
@@ -181,7 +182,7 @@ class QueryFeatures:
         return len(self.user_index)
 
 
-def behaviour_features(data: ReviewedInteractions, users, times) -> tuple[np.ndarray, np.ndarray]:
+def behavior_features(data: ReviewedInteractions, users, times) -> tuple[np.ndarray, np.ndarray]:
     """(I [q, n_types + 1], last item [q]) for users at times (strictly earlier events only)."""
     columns = []
     events = data.events
@@ -220,7 +221,7 @@ def user_emotion(data: ReviewedInteractions, review_scores: np.ndarray, users, t
 def item_emotion(data: ReviewedInteractions, review_scores: np.ndarray, items, times, users=None) -> np.ndarray:
     """[q, n_scorers + 1]: decayed mean intensity of the reviews each item received before t."""
     reviews = data.reviews
-    intensities = review_scores[:, 3::4]  # the intensity of each scorer (scores come in blocks of 4)
+    intensities = intensity_columns(review_scores, review_scores.shape[1] // SCORES_PER_SCORER)
     pairs = None if users is None else data.pair_codes(users, items)
     return emotion_states(
         items,
@@ -249,7 +250,7 @@ def query_features(data: ReviewedInteractions, review_scores: np.ndarray, split:
         raise DataError(f"{data.name}: the {split} split is empty")
     users, items = frame["user_index"].to_numpy(), frame["item_index"].to_numpy()
     times = frame["timestamp"].to_numpy(np.int64)
-    behaviour, last_item = behaviour_features(data, users, times)
+    behaviour, last_item = behavior_features(data, users, times)
     return QueryFeatures(
         user_index=users,
         item_index=items,

@@ -22,7 +22,7 @@ import tensorflow_recommenders as tfrs
 from emotion_tf.training.distribution import summed_squared_error
 
 VARIANTS = {
-    "behaviour-only": (False, False),  # M(I, F): no emotion at all
+    "behavior-only": (False, False),  # M(I, F): no emotion at all
     "user-emotion": (True, False),  # M(E, I, F) with the user's emotion state
     "user+item-emotion": (True, True),  # and the item's emotion (reviews it received before t)
 }

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion_tf.emotion_rec.features import QueryFeatures, ReviewedInteractions, behaviour_features, user_emotion
+from emotion_tf.baselines.popularity import item_counts
+from emotion_tf.emotion_rec.features import QueryFeatures, ReviewedInteractions, behavior_features, user_emotion
 from emotion_tf.emotion_rec.model import Blocks
 from emotion_tf.emotion_rec.review_scores import LABELS
-from emotion_tf.emotion_rec.training import HISTORY, model_inputs
+from emotion_tf.emotion_rec.training import model_inputs
+from emotion_tf.metrics.ranking import MASKED_SPLITS
 from emotion_tf.training.results import write_text_atomically
 
 # A recommendation is called emotion-driven when the user's emotion state moved its score by more than this many
@@ -46,7 +48,7 @@ def driven_by(contribution_sd: float) -> str:
 
 
 def _queries(data, review_scores, users, times) -> QueryFeatures:
-    behaviour, last_item = behaviour_features(data, users, times)
+    behaviour, last_item = behavior_features(data, users, times)
     return QueryFeatures(
         user_index=users,
         item_index=np.zeros_like(users),
@@ -85,7 +87,7 @@ def build_profiles(
         @ candidates.T
         for f in (features, neutral)
     ]
-    seen = data.splits.items_by_user(*HISTORY["test"], "test")
+    seen = data.splits.items_by_user(*MASKED_SPLITS["test"], "test")
     counts = {event: events[events["event"] == event].groupby("user_index").size() for event in data.event_types}
     ratings = data.reviews.groupby("user_index")["rating"].mean()
     profiles = {}
@@ -99,7 +101,7 @@ def build_profiles(
         profiles[str(data.splits.user_ids[user])] = {
             "user_id": str(data.splits.user_ids[user]),
             "as_of": int(times[user]),
-            "behaviour": {event: int(counts[event].get(user, 0)) for event in data.event_types}
+            "behavior": {event: int(counts[event].get(user, 0)) for event in data.event_types}
             | {"mean_rating_given": (float(ratings[user]) if user in ratings.index else None)},
             "emotion": {
                 "scorers": list(scorer_names),
@@ -127,7 +129,7 @@ def build_profiles(
 
 def cold_start_profile(user_id, data: ReviewedInteractions, k: int = 10) -> dict:
     """The profile of a user with an empty history: no emotion state, the k most popular items."""
-    popularity = np.bincount(data.splits.train["item_index"], minlength=data.n_items)
+    popularity = item_counts(data.splits.train["item_index"], data.n_items)
     return {
         "user_id": str(user_id),
         "history": "empty",
@@ -181,7 +183,7 @@ def format_profile(profile: dict) -> str:
         lines.append("  history: empty (no events): recommendations by popularity")
     else:
         lines.append(
-            "  behaviour: " + ", ".join(f"{k} {v if v is not None else '-'}" for k, v in profile["behaviour"].items())
+            "  behavior: " + ", ".join(f"{k} {v if v is not None else '-'}" for k, v in profile["behavior"].items())
         )
         emotion = profile["emotion"]
         intensity = [v for k, v in emotion["state"].items() if k.endswith("intensity")]

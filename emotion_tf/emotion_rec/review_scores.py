@@ -24,6 +24,18 @@ from emotion_tf.text.valence import STAR_LABELS
 
 LABELS = ("negative", "neutral", "positive")
 SCORE_NAMES = ("p_negative", "p_neutral", "p_positive", "intensity")
+# Several scorers' scores sit side by side, one block of len(SCORE_NAMES) columns per scorer, in this order.
+SCORES_PER_SCORER = len(SCORE_NAMES)
+
+
+def intensity_columns(scores, n_scorers: int) -> np.ndarray:
+    """[n, n_scorers]: the intensity of each scorer, from [n, >= SCORES_PER_SCORER * n_scorers] scores laid out
+    in blocks of ``SCORE_NAMES`` (review scores, or an emotion state of them with extra columns after)."""
+    scores = np.asarray(scores)
+    if scores.ndim != 2 or scores.shape[1] < SCORES_PER_SCORER * n_scorers:
+        raise ValueError(f"scores of shape {scores.shape} hold fewer than {n_scorers} blocks of {SCORE_NAMES}")
+    columns = [k * SCORES_PER_SCORER + SCORE_NAMES.index("intensity") for k in range(n_scorers)]
+    return scores[:, columns]
 
 
 def label_of_rating(ratings) -> np.ndarray:

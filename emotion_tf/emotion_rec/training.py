@@ -14,15 +14,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.baselines.popularity import item_counts
 from emotion_tf.emotion_rec.features import QueryFeatures, ReviewedInteractions, item_emotion_grid
 from emotion_tf.emotion_rec.model import Blocks, EmotionAwareModel
-from emotion_tf.metrics.ranking import ranking_metrics_from_top_k
+from emotion_tf.metrics.ranking import MASKED_SPLITS, ranking_metrics_from_top_k
 from emotion_tf.metrics.regression import mae, rmse
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.seeds import set_seed
-
-HISTORY = {"validation": ("train",), "test": ("train", "validation")}
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def model_inputs(features: QueryFeatures, blocks: Blocks) -> dict:
     }
 
 
-class Scorer:
+class HeldOutScorer:
     """Scores every item for each query of a split, at the query's own time (item emotion included)."""
 
     def __init__(self, data: ReviewedInteractions, review_scores: np.ndarray, features: QueryFeatures, blocks: Blocks):
@@ -103,7 +102,7 @@ def rank_metrics(
 ) -> dict:
     """Mean ranking metrics of ``scores`` [q, n_items] for the queries of ``split`` (one held-out item each)."""
     scores = scores.copy()
-    seen = data.splits.items_by_user(*HISTORY[split])
+    seen = data.splits.items_by_user(*MASKED_SPLITS[split])
     for row, user in enumerate(features.user_index):
         scores[row, seen.of(user)] = -np.inf
     relevant = np.zeros(scores.shape, dtype=bool)
@@ -129,7 +128,7 @@ def rating_metrics(predicted: np.ndarray, features: QueryFeatures) -> dict:
     }
 
 
-def evaluate(model: EmotionAwareModel, scorer: Scorer, split: str) -> dict:
+def evaluate_emotion_model(model: EmotionAwareModel, scorer: HeldOutScorer, split: str) -> dict:
     return {
         **rank_metrics(scorer.scores(model), scorer.data, scorer.features, split),
         **rating_metrics(scorer.ratings(model), scorer.features),
@@ -150,11 +149,11 @@ def train_emotion_model(
     Args:
       features: {split: QueryFeatures} for train, validation (and test).
     Returns:
-      (model, {split: Scorer} for the held-out splits, history dict, seconds).
+      (model, {split: HeldOutScorer} for the held-out splits, history dict, seconds).
     """
     set_seed(seed)
     train = features["train"]
-    counts = np.bincount(train.item_index, minlength=data.n_items)
+    counts = item_counts(train.item_index, data.n_items)
     rated = train.rating[~np.isnan(train.rating)]
     dataset = (
         tf.data.Dataset.from_tensor_slices(model_inputs(train, blocks))
@@ -162,7 +161,9 @@ def train_emotion_model(
         .batch(global_batch_size(settings.batch_size))
     )
     dataset = shard_by_data(dataset)
-    scorers = {split: Scorer(data, review_scores, features[split], blocks) for split in features if split != "train"}
+    scorers = {
+        split: HeldOutScorer(data, review_scores, features[split], blocks) for split in features if split != "train"
+    }
     validation = ValidationRanking(
         lambda m: rank_metrics(scorers["validation"].scores(m), data, features["validation"], "validation"),
         metrics=("recall@20", "ndcg@20"),

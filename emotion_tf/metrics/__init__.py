@@ -15,7 +15,7 @@ from emotion_tf.metrics.classification import (
     multilabel_report,
     thresholded_multilabel_reports,
 )
-from emotion_tf.metrics.ranking import evaluate_ranking, evaluate_split, ranking_metrics_from_top_k
+from emotion_tf.metrics.ranking import evaluate_ranking, evaluate_split, evaluate_splits, ranking_metrics_from_top_k
 from emotion_tf.metrics.regression import mae, pearson, rmse, spearman
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "confusion_matrix",
     "evaluate_ranking",
     "evaluate_split",
+    "evaluate_splits",
     "mae",
     "multilabel_report",
     "pearson",

@@ -120,3 +120,8 @@ def evaluate_split(score_users: Callable[[np.ndarray], np.ndarray], splits, spli
     return evaluate_ranking(
         score_users, splits.items_by_user(split), splits.items_by_user(*MASKED_SPLITS[split]), splits.n_items, ks=ks
     )
+
+
+def evaluate_splits(model, splits, ks=(10, 20)) -> dict[str, dict]:
+    """{"validation": ..., "test": ...} of ``evaluate_split`` for a model with a ``score(users)`` method."""
+    return {split: evaluate_split(model.score, splits, split, ks=ks) for split in ("validation", "test")}

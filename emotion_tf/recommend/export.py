@@ -8,8 +8,6 @@ Folder layout::
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +18,10 @@ from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.recommend.serving import TopKRecommender
 from emotion_tf.recommend.softmax_cf import SoftmaxCF
 from emotion_tf.recommend.training import history_rows
+from emotion_tf.training.artifacts import check_artifact, write_artifact
 
 SAVED_MODEL, ITEMS_FILE = "saved_model", "items.tsv"
+ARTIFACT_KIND = "top-k-recommender"  # what an export's manifest says it is
 
 
 def softmax_cf_recommender(model: SoftmaxCF, splits: InteractionSplits, history=("train", "validation")):
@@ -44,10 +44,8 @@ def softmax_cf_recommender(model: SoftmaxCF, splits: InteractionSplits, history=
 
 def export(module: TopKRecommender, folder, items: pd.DataFrame | None = None) -> Path:
     """Write the SavedModel and items.tsv; the folder appears whole or not at all."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+
+    def write(staging: Path) -> None:
         tf.saved_model.save(
             module,
             str(staging / SAVED_MODEL),
@@ -58,13 +56,8 @@ def export(module: TopKRecommender, folder, items: pd.DataFrame | None = None) -
             pd.DataFrame({"item_id": ids}) if items is None else (items.set_index("item_id").reindex(ids).reset_index())
         )
         table.to_csv(staging / ITEMS_FILE, sep="\t", index=False)
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return folder
+
+    return write_artifact(folder, ARTIFACT_KIND, write)
 
 
 def read_items(path: Path, n_items: int | None = None) -> pd.DataFrame:
@@ -94,7 +87,8 @@ def load(folder):
     """(the loaded module, the items table); FileNotFoundError naming the folder if it is not an export,
     ValueError naming the file and line if items.tsv is malformed."""
     folder = Path(folder)
-    if not (folder / SAVED_MODEL / "saved_model.pb").exists() or not (folder / ITEMS_FILE).exists():
+    if not folder.is_dir():
         raise FileNotFoundError(f"no exported recommender in {folder} (expected {SAVED_MODEL}/ and {ITEMS_FILE})")
+    check_artifact(folder, ARTIFACT_KIND, editable=(ITEMS_FILE,))  # complete; the model unchanged since export
     items = read_items(folder / ITEMS_FILE)  # checked before the (slower) SavedModel is read
     return tf.saved_model.load(str(folder / SAVED_MODEL)), items

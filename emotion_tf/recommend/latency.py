@@ -12,10 +12,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-
-def _percentiles(seconds) -> tuple[float, float]:
-    milliseconds = 1000 * np.asarray(seconds)
-    return float(np.percentile(milliseconds, 50)), float(np.percentile(milliseconds, 95))
+from emotion_tf.metrics.speed import call_latency
 
 
 def numpy_top_k(queries: np.ndarray, item_vectors: np.ndarray, seen: np.ndarray, k: int) -> np.ndarray:
@@ -40,17 +37,15 @@ def serving_speed(module, served=None, k: int = 10, calls: int = 200, batch: int
     rows = module.user_table.lookup(tf.constant(user_ids)).numpy()
     picks = rng.integers(0, len(user_ids), size=calls)
     k32 = np.int32(k)
-    for warm in picks[:20]:  # trace and warm the tf.functions and caches
-        served.for_user(np.int64(user_ids[warm]), k32)
-    tf_seconds, np_seconds = [], []
-    for pick in picks:
-        started = time.perf_counter()
-        served.for_user(np.int64(user_ids[pick]), k32)["item_ids"].numpy()
-        tf_seconds.append(time.perf_counter() - started)
+    served_latency = call_latency(
+        lambda pick: served.for_user(np.int64(user_ids[pick]), k32)["item_ids"].numpy(), picks, warmup=20
+    )
+
+    def numpy_one(pick):
         row = rows[pick]
-        started = time.perf_counter()
-        numpy_top_k(queries[row : row + 1], item_vectors, seen[row : row + 1], k)
-        np_seconds.append(time.perf_counter() - started)
+        return numpy_top_k(queries[row : row + 1], item_vectors, seen[row : row + 1], k)
+
+    numpy_latency = call_latency(numpy_one, picks, warmup=20)
     batch_ids = user_ids[rng.integers(0, len(user_ids), size=batch)]
     batch_rows = module.user_table.lookup(tf.constant(batch_ids)).numpy()
     served.for_users(tf.constant(batch_ids[:10]), k32)
@@ -60,13 +55,9 @@ def serving_speed(module, served=None, k: int = 10, calls: int = 200, batch: int
     started = time.perf_counter()
     numpy_top_k(queries[batch_rows], item_vectors, seen[batch_rows], k)
     np_batch = time.perf_counter() - started
-    tf_p50, tf_p95 = _percentiles(tf_seconds)
-    np_p50, np_p95 = _percentiles(np_seconds)
     return {
-        "latency_p50_ms": tf_p50,
-        "latency_p95_ms": tf_p95,
-        "numpy_latency_p50_ms": np_p50,
-        "numpy_latency_p95_ms": np_p95,
+        **served_latency,
+        **{f"numpy_{name}": value for name, value in numpy_latency.items()},
         "batch_users_per_second": batch / tf_batch,
         "numpy_batch_users_per_second": batch / np_batch,
     }

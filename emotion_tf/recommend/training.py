@@ -62,7 +62,9 @@ def scorer(model: SoftmaxCF, rows: np.ndarray):
     return lambda users: model({"history": rows[users], "user": users_all[users]}, training=False).numpy()
 
 
-def evaluate(model: SoftmaxCF, splits: InteractionSplits, split: str, kind: str = "implicit", ks=(10, 20)) -> dict:
+def evaluate_softmax_cf(
+    model: SoftmaxCF, splits: InteractionSplits, split: str, kind: str = "implicit", ks=(10, 20)
+) -> dict:
     rows = history_rows(splits, *MASKED_SPLITS[split], kind=kind)
     return evaluate_split(scorer(model, rows), splits, split, ks=ks)
 

@@ -34,6 +34,7 @@ from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
 from emotion_tf.sentiment.transformer import transformer_encoder
 from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
+from emotion_tf.training.artifacts import check_artifact, write_artifact
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
@@ -96,6 +97,9 @@ def check_texts(texts) -> np.ndarray:
     return np.asarray(checked, dtype=object)
 
 
+ARTIFACT_KIND = "sentiment-classifier"  # what a saved classifier's manifest says it is
+
+
 class RawTextClassifier:
     """What every sentiment classifier that reads raw strings shares: serving, labels and intensity.
 
@@ -137,13 +141,14 @@ class RawTextClassifier:
         """Write the string-in SavedModel and classifier.json (``settings()``); ``load`` reads them in any process."""
         if self.model is None:
             raise RuntimeError("nothing to save: call fit() first")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(folder / "model", save_format="tf")
-        (folder / "classifier.json").write_text(
-            json.dumps(self.settings(), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        return folder
+
+        def write(staging: Path) -> None:
+            self.model.save(staging / "model", save_format="tf")
+            (staging / "classifier.json").write_text(
+                json.dumps(self.settings(), indent=2, ensure_ascii=False), encoding="utf-8"
+            )
+
+        return write_artifact(folder, ARTIFACT_KIND, write)
 
 
 class SentimentClassifier(RawTextClassifier):
@@ -285,8 +290,9 @@ class SentimentClassifier(RawTextClassifier):
     def load(cls, folder) -> SentimentClassifier:
         folder = Path(folder)
         settings_path = folder / "classifier.json"
-        if not settings_path.is_file() or not (folder / "model").is_dir():
+        if not folder.is_dir():
             raise FileNotFoundError(f"no saved sentiment classifier in {folder} (expected classifier.json and model/)")
+        check_artifact(folder, ARTIFACT_KIND)  # complete and unchanged since it was saved
         try:
             settings = json.loads(settings_path.read_text(encoding="utf-8"))
             if settings.get("architecture") == "bert":  # a fine-tuned pretrained encoder, tokenizer inside

@@ -17,49 +17,17 @@ import time
 import numpy as np
 
 from emotion_tf import data
-from emotion_tf.baselines import EASE, Popularity, TfidfLogisticRegression
-from emotion_tf.data.synthetic import SENTIMENT_LABELS
-from emotion_tf.metrics import classification_report, evaluate_split, thresholded_multilabel_reports
+from emotion_tf.baselines import Popularity, TfidfLogisticRegression
+from emotion_tf.baselines.ease import EASE_L2_GRID, tune_ease
+from emotion_tf.data.synthetic_reviews import QUICK_WORLD, synthetic_review_splits
+from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
+from emotion_tf.metrics.ranking import evaluate_splits
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import keras_callback, run_folder, write_metrics
 
-EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0, 5000.0)
-QUICK_WORLD = dict(n_users=600, n_items=400, sessions_per_user=15, seed=0)
-
-
-def synthetic_review_splits(seed: int) -> data.TextSplits:
-    """The quick world's English reviews (SIMULATED), 3-way labels from the stars, split per docs/protocols.md."""
-    reviews = data.load("synthetic", **{**QUICK_WORLD, "review_language": "en"})["reviews"]
-    splits = data.split_text(reviews[["text", "label"]], seed=seed)
-    splits.labels = SENTIMENT_LABELS
-    return splits
-
-
 # --- ranking -----------------------------------------------------------------------------------
-
-
-def tune_ease(splits: data.InteractionSplits, report=lambda l2, value: None, grid=EASE_L2_GRID):
-    """EASE with λ chosen on validation Recall@20 (train items masked); returns (model, λ, {λ: recall})."""
-    fit_args = (
-        splits.train["user_index"].to_numpy(),
-        splits.train["item_index"].to_numpy(),
-        splits.n_users,
-        splits.n_items,
-    )
-    by_l2 = {}
-    for l2 in grid:
-        model = EASE(l2).fit(*fit_args)
-        by_l2[l2] = evaluate_split(model.score, splits, "validation")["recall@20"]
-        report(l2, by_l2[l2])
-    best = max(by_l2, key=by_l2.get)
-    return EASE(best).fit(*fit_args), best, by_l2
-
-
-def score_splits(model, splits) -> dict[str, dict]:
-    """Validation and test scores of a model with a ``score(users)`` method, masked per docs/protocols.md."""
-    return {split: evaluate_split(model.score, splits, split) for split in ("validation", "test")}
 
 
 def _interaction_datasets(context: RunContext):
@@ -101,7 +69,7 @@ def ranking_baselines(context: RunContext) -> list[ResultRecord]:
         started = time.time()
         pop = Popularity().fit(*fit_args)
         seconds = time.time() - started
-        scores = score_splits(pop, splits)
+        scores = evaluate_splits(pop, splits)
         context.log(f"{key}: Pop test recall@20 {scores['test']['recall@20']:.4f}")
         records += _ranking_records(
             context,
@@ -122,7 +90,7 @@ def ranking_baselines(context: RunContext) -> list[ResultRecord]:
         for l2, value in by_l2.items():
             write_metrics(folder, "validation", {"recall@20_by_l2": value}, step=int(l2))
         seconds = time.time() - started
-        scores = score_splits(model, splits)
+        scores = evaluate_splits(model, splits)
         context.log(f"{key}: EASE l2={best:g} test recall@20 {scores['test']['recall@20']:.4f}")
         config = {
             "l2": best,

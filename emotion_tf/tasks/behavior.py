@@ -19,34 +19,24 @@ import time
 import numpy as np
 
 from emotion_tf import data
-from emotion_tf.baselines import Popularity
-from emotion_tf.behavior.sequence import SequenceSettings, evaluate_next_item, train_next_item
-from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_split, train_graph_recommender
+from emotion_tf.baselines import Popularity, tune_ease
+from emotion_tf.behavior.sequence import evaluate_next_item, train_next_item
+from emotion_tf.behavior.training import evaluate_graph_recommender, train_graph_recommender
+from emotion_tf.data.synthetic_reviews import QUICK_WORLD
 from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
-from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
+from emotion_tf.metrics.ranking import evaluate_splits
+from emotion_tf.tasks.presets import (
+    FULL_GRAPH_MODELS,
+    FULL_SEQUENCE,
+    FULL_TYPED_WORLD,
+    QUICK_GRAPH_MODELS,
+    QUICK_SEQUENCE,
+    TYPED_EVENT_WEIGHTS,
+)
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_projector
-
-# model name -> settings; every GCN kind uses the full-softmax link-prediction loss, MF uses BPR. Widths,
-# temperatures and MF-BPR's learning rate were chosen on ml-100k validation Recall@20 (seed 0):
-#   gcn d=64 0.3256, d=128 0.3307, d=64 with 2 layers and τ=0.1 0.3224; lightgcn d=64 0.3387, d=128 0.3409,
-#   τ=0.1 0.3323; mf-bpr lr 1e-2 0.2797, 1e-3 0.2996; mf with the softmax loss 0.2681.
-FULL_GRAPH_MODELS = {
-    "gcn": GraphTrainingSettings(kind="gcn", dim=128),
-    # the literal form improves very slowly (validation Recall@20 0.08 after 70 epochs, where the
-    # normalized GCN peaks near 0.33 within 25): a 50-epoch budget shows the gap without an hour per seed
-    "gcn-article": GraphTrainingSettings(kind="article", dim=128, epochs=50),
-    "lightgcn": GraphTrainingSettings(kind="lightgcn", dim=128),
-    "mf-bpr": GraphTrainingSettings(kind="mf", loss="bpr", learning_rate=1e-3, epochs=150),
-}
-QUICK_GRAPH_MODELS = {
-    name: dataclasses.replace(settings, epochs=8, patience=8, dim=32, batch_size=1024)
-    for name, settings in FULL_GRAPH_MODELS.items()
-}
-FULL_SEQUENCE = SequenceSettings(max_length=30, epochs=20)
-QUICK_SEQUENCE = SequenceSettings(max_length=20, dim=32, epochs=3)
 
 
 def _interactions(context: RunContext):
@@ -101,7 +91,7 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             "behavior-gcn",
             "pop",
             key,
-            score_splits(pop, splits),
+            evaluate_splits(pop, splits),
             context.seed,
             time.time() - started,
             n_train,
@@ -114,7 +104,7 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             "behavior-gcn",
             "ease",
             key,
-            score_splits(ease, splits),
+            evaluate_splits(ease, splits),
             context.seed,
             time.time() - started,
             n_train,
@@ -126,7 +116,9 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
         for name, settings in models.items():
             folder = run_folder(context.logdir, "behavior-gcn", key, name)
             result = train_graph_recommender(splits, settings, seed=context.seed, folder=folder, log=context.log)
-            scores = {split: evaluate_split(result.model, splits, split) for split in ("validation", "test")}
+            scores = {
+                split: evaluate_graph_recommender(result.model, splits, split) for split in ("validation", "test")
+            }
             config = {
                 **settings.hparams(),
                 "best_epoch": result.best_epoch,
@@ -209,13 +201,6 @@ def behavior_sequence(context: RunContext) -> list[ResultRecord]:
     return records
 
 
-TYPED_EVENT_WEIGHTS = {
-    "simulated": {"view": 0.25, "click": 0.5, "cart": 1.0, "purchase": 1.0},
-    "tianchi": {"browse": 0.25, "favorite": 0.5, "cart": 1.0, "buy": 1.0},
-}
-FULL_TYPED_WORLD = dict(n_users=3000, n_items=1500, sessions_per_user=15, seed=0)
-
-
 def _typed_events(context: RunContext):
     """(dataset, every event, the target event type, event weights)."""
     if context.wants("synthetic"):
@@ -243,7 +228,7 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
             "behavior-typed",
             "pop",
             key,
-            score_splits(pop, splits),
+            evaluate_splits(pop, splits),
             context.seed,
             time.time() - started,
             len(splits.train),
@@ -259,7 +244,9 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
             result = train_graph_recommender(
                 splits, settings, seed=context.seed, folder=folder, log=context.log, context=extra
             )
-            scores = {split: evaluate_split(result.model, splits, split) for split in ("validation", "test")}
+            scores = {
+                split: evaluate_graph_recommender(result.model, splits, split) for split in ("validation", "test")
+            }
             records += _records(
                 "behavior-typed",
                 name,

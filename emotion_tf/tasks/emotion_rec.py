@@ -21,37 +21,37 @@ from __future__ import annotations
 
 import time
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from emotion_tf import data
+from emotion_tf.baselines.popularity import item_counts
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.emotion_rec.bandit import FixedLinearPolicy, LinUCB, RandomPolicy
-from emotion_tf.emotion_rec.environments import logged_history, replay_rounds, run_policy, simulated_rounds
+from emotion_tf.emotion_rec.environments import offline_reviews, replay_rounds, simulated_rounds
 from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, query_features, with_true_mood
+from emotion_tf.emotion_rec.feedback import feedback_figure, feedback_loop
 from emotion_tf.emotion_rec.model import VARIANTS, Blocks
 from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
-from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer
-from emotion_tf.emotion_rec.training import EmotionRecSettings, evaluate, rank_metrics, train_emotion_model
+from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer, intensity_columns
+from emotion_tf.emotion_rec.training import (
+    EmotionRecSettings,
+    evaluate_emotion_model,
+    rank_metrics,
+    train_emotion_model,
+)
 from emotion_tf.metrics.regression import pearson, spearman
+from emotion_tf.tasks.presets import (
+    BANDIT_WORLD,
+    EMOTION_WORLD,
+    FULL_EMOTION_REC,
+    QUICK_EMOTION_REC,
+    QUICK_EMOTION_WORLD,
+)
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder, write_figure
 
 TASK = "emotion-rec"
-EMOTION_WORLD = dict(n_users=2000, n_items=400, sessions_per_user=15, review_language="en", review_mood=1.5, seed=0)
-QUICK_EMOTION_WORLD = dict(
-    n_users=400, n_items=150, sessions_per_user=12, review_language="en", review_mood=1.5, seed=0
-)
-BANDIT_WORLD = dict(n_users=500, n_items=100, sessions_per_user=20, review_language="en", review_mood=1.5, seed=0)
-FULL = dict(settings=EmotionRecSettings(), lstm_epochs=4, simulated_rounds=6000, replay_candidates=10)
-QUICK = dict(
-    settings=EmotionRecSettings(epochs=6, patience=2, learning_rate=2e-3),
-    lstm_epochs=1,
-    simulated_rounds=1500,
-    replay_candidates=10,
-)
 
 
 def _datasets(context: RunContext):
@@ -108,7 +108,8 @@ def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=SCOR
         rows = np.isin(codes, reviewed.pair_codes(pairs["user_index"], pairs["item_index"]))
         stars = reviewed.reviews["rating"].to_numpy()[rows]
         intensity_metrics[split] = {
-            f"spearman_{name}_intensity_stars": spearman(scores[rows, 4 * k + 3], stars) for k, name in enumerate(names)
+            f"spearman_{name}_intensity_stars": spearman(intensity, stars)
+            for name, intensity in zip(names, intensity_columns(scores[rows], len(names)).T)
         }
     log(
         f"{reviewed.name}: review intensity vs stars (test reviews, Spearman): "
@@ -120,7 +121,7 @@ def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=SCOR
 def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecSettings):
     """Steps 2-4: the three variants of M(E, I, F); returns (records, the full model)."""
     features = {split: query_features(reviewed, scores, split) for split in ("train", "validation", "test")}
-    popularity = np.bincount(reviewed.splits.train["item_index"], minlength=reviewed.n_items).astype(np.float32)
+    popularity = item_counts(reviewed.splits.train["item_index"], reviewed.n_items).astype(np.float32)
     runs = [(variant, features, Blocks.of(variant)) for variant in VARIANTS]
     if "world" in reviewed.extras:  # the ceiling: the hidden true mood in E's place (not a model)
         runs.append(
@@ -163,7 +164,7 @@ def ablation(context: RunContext, reviewed, scores, names, settings: EmotionRecS
             variant,
             reviewed.name,
             context.seed,
-            {split: evaluate(model, scorers[split], split) for split in ("validation", "test")},
+            {split: evaluate_emotion_model(model, scorers[split], split) for split in ("validation", "test")},
             folder,
             seconds=seconds,
             examples=len(inputs["train"]) * epochs,
@@ -190,8 +191,8 @@ def emotion_state_records(context: RunContext, reviewed, features, names) -> lis
     for split in ("validation", "test"):
         mood = with_true_mood(reviewed, features[split]).user_emotion[:, 0]
         scores[split] = {
-            f"pearson_{name}_intensity_true_mood": pearson(features[split].user_emotion[:, 4 * k + 3], mood)
-            for k, name in enumerate(names)
+            f"pearson_{name}_intensity_true_mood": pearson(state, mood)
+            for name, state in zip(names, intensity_columns(features[split].user_emotion, len(names)).T)
         }
     context.log(
         f"{reviewed.name}: emotion state vs true mood (test): "
@@ -209,40 +210,6 @@ def emotion_state_records(context: RunContext, reviewed, features, names) -> lis
             "review_mood": reviewed.extras["world"].config.review_mood,
         },
     )
-
-
-def _bandit_figure(curves: dict, title: str):
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for name, out in curves.items():
-        left.plot(np.cumsum(out["reward"]), label=name)
-        right.plot(np.cumsum(out["regret"]), label=name)
-    left.set(title=f"{title}: cumulative reward", xlabel="round")
-    right.set(title="cumulative regret", xlabel="round")
-    left.legend(fontsize=8)
-    figure.tight_layout()
-    return figure
-
-
-def feedback_loop(rounds_by_features: dict, warmup: int, seed: int) -> dict:
-    """Step 5: {policy name: run_policy output} for LinUCB with/without emotion, fixed, random.
-
-    Args:
-      rounds_by_features: {"emotion": Rounds, "no-emotion": Rounds} over the same stream.
-      warmup: the first rounds are an offline log (random choices) the fixed model is fitted on; every
-        policy is then scored on the rounds after it.
-    """
-    rounds = rounds_by_features["emotion"]
-    x, rewards = logged_history(rounds, warmup, seed)
-    policies = {
-        "linucb": (LinUCB(rounds.features.shape[2], alpha=0.5), rounds),
-        "linucb-no-emotion": (
-            LinUCB(rounds_by_features["no-emotion"].features.shape[2], alpha=0.5),
-            rounds_by_features["no-emotion"],
-        ),
-        "fixed": (FixedLinearPolicy(x, rewards), rounds),
-        "random": (RandomPolicy(seed), rounds),
-    }
-    return {name: run_policy(policy, stream, start=warmup) for name, (policy, stream) in policies.items()}
 
 
 def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict) -> list[ResultRecord]:
@@ -273,7 +240,7 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
             config={**config, "curve": curve},
             hparams={"policy": name, "alpha": 0.5},
         )
-    write_figure(folder, "online/reward_and_regret", _bandit_figure(curves, dataset))
+    write_figure(folder, "online/reward_and_regret", feedback_figure(curves, dataset))
     context.log(
         f"{dataset}: feedback loop mean reward "
         + ", ".join(f"{name} {out['reward'].mean():.3f}" for name, out in curves.items())
@@ -284,7 +251,7 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
 @register_task(TASK, "emotion-driven recommender M(E, I, F): ablation with/without emotion, profiles, LinUCB loop")
 def emotion_rec(context: RunContext, scorers=SCORERS) -> list[ResultRecord]:
     """``scorers``: the review scorers whose emotion state E feeds M(E, I, F) (``SCORER_CHOICES``)."""
-    preset = QUICK if context.preset == "quick" else FULL
+    preset = QUICK_EMOTION_REC if context.preset == "quick" else FULL_EMOTION_REC
     records = []
     for reviewed in _datasets(context):
         started = time.time()
@@ -305,7 +272,8 @@ def emotion_rec(context: RunContext, scorers=SCORERS) -> list[ResultRecord]:
         intensity = scores[:, 3]  # the lexicon's intensity: the emotion the bandit's features read
         if reviewed.name == "synthetic":
             world = data.load("synthetic", **BANDIT_WORLD).ground_truth
-            bandit_scores = LexiconScorer("en").fit(world.reviews["text"], world.reviews["label"])
+            offline = world.reviews[offline_reviews(world)]  # fitted on reviews written before the loop only
+            bandit_scores = LexiconScorer("en").fit(offline["text"], offline["label"])
             rounds = {
                 name: simulated_rounds(
                     world,

@@ -13,16 +13,16 @@ import time
 import numpy as np
 
 from emotion_tf import data
-from emotion_tf.baselines import Popularity
+from emotion_tf.baselines import Popularity, tune_ease
 from emotion_tf.baselines.bias import BiasBaseline
-from emotion_tf.metrics.ranking import evaluate_split
+from emotion_tf.data.synthetic_reviews import QUICK_WORLD
+from emotion_tf.metrics.ranking import evaluate_split, evaluate_splits
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
 from emotion_tf.recommend.latency import serving_speed
 from emotion_tf.recommend.tfrs_models import movielens_features
 from emotion_tf.recommend.tfrs_training import rating_rmse, retrieval_scorer, train_rating, train_retrieval
-from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate, train_softmax_cf
-from emotion_tf.tasks.baselines import QUICK_WORLD, score_splits, tune_ease
+from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
@@ -74,14 +74,14 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
         )
         records += _records(
-            "pop", key, score_splits(pop, splits), context.seed, time.time() - started, n_train, {}, folder("pop")
+            "pop", key, evaluate_splits(pop, splits), context.seed, time.time() - started, n_train, {}, folder("pop")
         )
         started = time.time()
         ease, l2, _ = tune_ease(splits)
         records += _records(
             "ease",
             key,
-            score_splits(ease, splits),
+            evaluate_splits(ease, splits),
             context.seed,
             time.time() - started,
             n_train,
@@ -91,7 +91,10 @@ def recommend(context: RunContext) -> list[ResultRecord]:
 
         settings = SoftmaxCFSettings(epochs=60 if quick else 200, patience=10 if quick else 15)
         result = train_softmax_cf(splits, settings, seed=context.seed, folder=folder("softmax-cf"))
-        scores = {split: evaluate(result.model, splits, split, settings.targets) for split in ("validation", "test")}
+        scores = {
+            split: evaluate_softmax_cf(result.model, splits, split, settings.targets)
+            for split in ("validation", "test")
+        }
         epochs = len(result.history["loss"])
         records += _records(
             "softmax-cf",

