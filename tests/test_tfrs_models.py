@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from test_softmax_cf import planted_interactions
 
 from emotion_tf import data
@@ -9,7 +10,13 @@ from emotion_tf.baselines.bias import BiasBaseline
 from emotion_tf.metrics.ranking import evaluate_split
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import Tower
-from emotion_tf.recommend.tfrs_training import rating_rmse, retrieval_scorer, train_rating, train_retrieval
+from emotion_tf.recommend.tfrs_training import (
+    factorized_top_k,
+    rating_rmse,
+    retrieval_scorer,
+    train_rating,
+    train_retrieval,
+)
 
 
 def test_tower_uses_ids_and_features():
@@ -25,6 +32,12 @@ def test_retrieval_learns_the_planted_groups():
     assert history["loss"][-1] < history["loss"][0]
     scores = evaluate_split(retrieval_scorer(model, splits.n_users, splits.n_items), splits, "test", ks=(10,))
     assert scores["recall@10"] > 0.7  # chance over the 28 unseen items is ~0.36
+    # TFRS's FactorizedTopK, recomputed by hand: is each test pair's item in its user's unmasked top 10?
+    top = factorized_top_k(model, splits.test, ks=(10,))["factorized_top_10"]
+    scores_all = retrieval_scorer(model, splits.n_users, splits.n_items)(np.arange(splits.n_users))
+    users, items = splits.test["user_index"].to_numpy(), splits.test["item_index"].to_numpy()
+    ranks = (scores_all[users] > scores_all[users, items][:, None]).sum(1)
+    assert top == pytest.approx(float((ranks < 10).mean()), abs=1e-6)
 
 
 def planted_ratings(seed=0):

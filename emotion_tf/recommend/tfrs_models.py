@@ -107,7 +107,8 @@ class RetrievalModel(tfrs.Model):
         return self.task(
             users,
             items,
-            candidate_ids=features["item_index"],
+            # int32 as FactorizedTopK's positional ids over the candidate dataset (item index = position)
+            candidate_ids=tf.cast(features["item_index"], tf.int32),
             compute_metrics=not training,
             candidate_sampling_probability=probability,
         )

@@ -21,7 +21,13 @@ from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
 from emotion_tf.recommend.latency import serving_speed
 from emotion_tf.recommend.tfrs_models import movielens_features
-from emotion_tf.recommend.tfrs_training import rating_rmse, retrieval_scorer, train_rating, train_retrieval
+from emotion_tf.recommend.tfrs_training import (
+    factorized_top_k,
+    rating_rmse,
+    retrieval_scorer,
+    train_rating,
+    train_retrieval,
+)
 from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
@@ -123,6 +129,7 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         )
         scorer = retrieval_scorer(model, splits.n_users, splits.n_items)
         scores = {split: evaluate_split(scorer, splits, split) for split in ("validation", "test")}
+        scores["validation"].update(factorized_top_k(model, splits.validation))  # TFRS's own metric, unmasked
         epochs = len(history["loss"])
         records += _records(
             "tfrs-retrieval",
