@@ -110,7 +110,7 @@ def test_a_planted_future_review_changes_nothing(small_world):
         reviewed, scores, _a_review_by_each_test_user(reviewed, +1), [1, 0, 0, -1], own_scores=[0, 0, 1, 1]
     )
     np.testing.assert_array_equal(before.user_emotion, after.user_emotion)
-    np.testing.assert_array_equal(before.behaviour, after.behaviour)
+    np.testing.assert_array_equal(before.behavior, after.behavior)
     np.testing.assert_array_equal(before.last_item, after.last_item)
     # every item gets a review after the last test interaction: no item's state at any query may move
     items = np.arange(reviewed.n_items)

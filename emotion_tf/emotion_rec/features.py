@@ -165,7 +165,7 @@ class QueryFeatures:
     """The inputs of M(E, I, F) for a list of (user, item, t) queries; row r is one query.
 
     user_index, item_index, last_item: int [q] (``last_item`` = n_items when u had no earlier interaction).
-    timestamp: int [q].  behaviour [q, b] (I), user_emotion [q, e] (E), item_emotion [q, e_i] (the
+    timestamp: int [q].  behavior [q, b] (I), user_emotion [q, e] (E), item_emotion [q, e_i] (the
     queried item's emotion at t), rating: float [q] (NaN when the pair has none).
     """
 
@@ -250,13 +250,13 @@ def query_features(data: ReviewedInteractions, review_scores: np.ndarray, split:
         raise DataError(f"{data.name}: the {split} split is empty")
     users, items = frame["user_index"].to_numpy(), frame["item_index"].to_numpy()
     times = frame["timestamp"].to_numpy(np.int64)
-    behaviour, last_item = behavior_features(data, users, times)
+    behavior, last_item = behavior_features(data, users, times)
     return QueryFeatures(
         user_index=users,
         item_index=items,
         last_item=last_item,
         timestamp=times,
-        behaviour=behaviour,
+        behavior=behavior,
         user_emotion=user_emotion(data, review_scores, users, times, items),
         item_emotion=item_emotion(data, review_scores, items, times, users),
         rating=frame["rating"].to_numpy(np.float32) if "rating" in frame else np.full(len(frame), np.nan),

@@ -2,7 +2,7 @@
 
 A profile joins, as of a time t (by default just after the user's last event):
 
-* behaviour: events by type, first and last time, the mean rating the user gave;
+* behavior: events by type, first and last time, the mean rating the user gave;
 * emotion: the user's emotion state E at t (decayed class probabilities, intensity, evidence, and the
   dominant label);
 * preferences: the model's top-K items with their scores, and for each the part of its score that the
@@ -48,13 +48,13 @@ def driven_by(contribution_sd: float) -> str:
 
 
 def _queries(data, review_scores, users, times) -> QueryFeatures:
-    behaviour, last_item = behavior_features(data, users, times)
+    behavior, last_item = behavior_features(data, users, times)
     return QueryFeatures(
         user_index=users,
         item_index=np.zeros_like(users),
         last_item=last_item,
         timestamp=times,
-        behaviour=behaviour,
+        behavior=behavior,
         user_emotion=user_emotion(data, review_scores, users, times),
         item_emotion=np.zeros((len(users), 0), np.float32),
         rating=np.full(len(users), np.nan),

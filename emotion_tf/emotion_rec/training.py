@@ -49,7 +49,7 @@ class EmotionRecSettings:
 
 def model_inputs(features: QueryFeatures, blocks: Blocks) -> dict:
     """The dict a batch of M(E, I, F) reads: the blocks ``blocks`` selects, concatenated per tower."""
-    query_dense = [features.behaviour] + ([features.user_emotion] if blocks.user_emotion else [])
+    query_dense = [features.behavior] + ([features.user_emotion] if blocks.user_emotion else [])
     item_dense = features.item_emotion if blocks.item_emotion else np.zeros((len(features), 0), dtype=np.float32)
     return {
         "user_index": features.user_index.astype(np.int64),
