@@ -15,6 +15,7 @@ import tensorflow_gnn as tfgnn
 from emotion_tf.graph.normalization import edge_coefficients, propagate
 
 
+@tf.keras.utils.register_keras_serializable(package="emotion_tf")
 class GraphConvolution(tf.keras.layers.Layer):
     """One GCN update on a homogeneous graph (``emotion_tf.graph.user_item_graph``).
 
@@ -24,6 +25,7 @@ class GraphConvolution(tf.keras.layers.Layer):
       use_bias: add b.
       normalization: ``"symmetric"`` (D̂^{-1/2} Â D̂^{-1/2}, the default), ``"article"`` (A D) or ``"none"`` (Â).
       self_loops: use Â = A + I (Kipf & Welling) rather than A.
+      kernel_initializer: W's initializer (Keras name, config or object).
 
     Call:
       ``layer(graph, features, coefficients=None)``: features [n_nodes, d_in] -> [n_nodes, units].
@@ -68,6 +70,7 @@ class GraphConvolution(tf.keras.layers.Layer):
             units=self.units,
             activation=dense["activation"],
             use_bias=dense["use_bias"],
+            kernel_initializer=dense["kernel_initializer"],
             normalization=self.normalization,
             self_loops=self.self_loops,
         )
