@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emotion_tf.sentiment.classifier import SentimentClassifier  # noqa: E402
+# TensorFlow loads only after the inputs passed their checks: --help and a wrong input answer at once.
 
 
 def read_stdin_lines() -> list[str]:
@@ -41,10 +41,19 @@ def main(argv=None) -> int:
     parser.add_argument("texts", nargs="*", help="texts to classify (default: lines of standard input)")
     args = parser.parse_args(argv)
     try:
-        classifier = SentimentClassifier.load(args.model_dir)
+        if not Path(args.model_dir).is_dir():
+            raise FileNotFoundError(f"no saved sentiment classifier in {args.model_dir} (no such folder)")
         texts = args.texts or read_stdin_lines()
         if not texts:
             raise ValueError("no texts given (pass them as arguments or one per line on standard input)")
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    from emotion_tf.sentiment.classifier import SentimentClassifier
+
+    try:
+        classifier = SentimentClassifier.load(args.model_dir)
         present = [i for i, text in enumerate(texts) if text.strip()]
         probabilities = classifier.predict_proba([texts[i] for i in present]) if present else None
         counts = classifier.token_counts([texts[i] for i in present]) if present else None

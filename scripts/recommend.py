@@ -17,20 +17,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402  (after emotion_tf, which sets Keras 2 and keeps TF's start-up lines quiet)
-
-from emotion_tf.recommend.export import load  # noqa: E402
+# TensorFlow loads only after the arguments passed their checks: --help and a wrong input answer at once.
 
 
-def _ids(text: str) -> np.ndarray:
+def _ids(text: str) -> list[int]:
     try:
         values = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ValueError(f"--items takes comma-separated integer item ids, got {text!r}") from None
     if not values:
         raise ValueError("--items is empty")
-    return np.asarray(values, dtype=np.int64)
+    return values
 
 
 def _reason(error: Exception) -> str:
@@ -56,11 +53,26 @@ def main(argv=None) -> int:
     parser.add_argument("-k", type=int, default=10)
     args = parser.parse_args(argv)
     try:
-        module, items = load(args.model_dir)
         seen = None if args.items is None else _ids(args.items)
+        if args.k < 1:
+            raise ValueError(f"k must be at least 1, got {args.k}")
+        if not Path(args.model_dir).is_dir():
+            raise FileNotFoundError(f"no exported recommender in {args.model_dir} (no such folder)")
     except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+    import numpy as np
+    import tensorflow as tf  # after emotion_tf (imported by export), which sets Keras 2 and quiets start-up
+
+    from emotion_tf.recommend.export import load
+
+    try:
+        module, items = load(args.model_dir)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    seen = None if seen is None else np.asarray(seen, dtype=np.int64)
     if not 1 <= args.k <= len(items):
         print(f"error: k must be between 1 and the number of items ({len(items)}), got {args.k}", file=sys.stderr)
         return 2

@@ -20,6 +20,20 @@ import emotion_tf  # noqa: E402,F401
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
+def load_script(name: str):
+    """``scripts/<name>.py`` as a module, so a test can call its ``main(argv)`` in this process.
+
+    Each script is also run once as a real subprocess by its tests (it must start in a fresh process); the
+    many cases of bad input are checked in-process, which spares a TensorFlow start-up per case.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"script_{name}", REPOSITORY / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # Read once at start: tests below run with the variable removed, so that only the folders
 # they pass explicitly are searched.
 SHARED_DATA = Path(os.environ["EMOTION_TF_DATA"]) if os.environ.get("EMOTION_TF_DATA") else None

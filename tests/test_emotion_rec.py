@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPOSITORY
+from conftest import REPOSITORY, load_script
 
 from emotion_tf import data
 from emotion_tf.emotion_rec.ablation import ablation_rows
@@ -152,7 +152,7 @@ def test_profiles_join_behavior_emotion_and_recommendations(profiles, reviewed):
     assert labels["taste"] > 0 and "standard deviations" in profiles["legend"]
 
 
-def test_profiles_export_and_the_cli(profiles, tmp_path):
+def test_profiles_export_and_the_cli(profiles, tmp_path, capsys):
     path = save_profiles(profiles, tmp_path / "profiles.json")
     assert load_profiles(path) == json.loads(json.dumps(profiles))
     with pytest.raises(KeyError, match="unknown user 'nobody'"):
@@ -161,9 +161,10 @@ def test_profiles_export_and_the_cli(profiles, tmp_path):
     user = next(iter(profiles["users"]))
     shown = subprocess.run(script + [str(path), user], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0 and f"user {user}" in shown.stdout and "emotion:" in shown.stdout
-    unknown = subprocess.run(script + [str(path), "nobody"], capture_output=True, text=True, timeout=60)
-    assert unknown.returncode == 2 and "unknown user 'nobody'" in unknown.stderr
-    new = subprocess.run(script + [str(path), "--new-user"], capture_output=True, text=True, timeout=60)
-    assert new.returncode == 0 and "history: empty" in new.stdout and "popularity" in new.stdout
-    missing = subprocess.run(script + [str(tmp_path / "none.json"), user], capture_output=True, text=True, timeout=60)
-    assert missing.returncode == 2 and "none.json" in missing.stderr
+    # the other cases through the script's main in this process (one TensorFlow start-up is enough)
+    cli = load_script("user_profile")
+    assert cli.main([str(path), "nobody"]) == 2 and "unknown user 'nobody'" in capsys.readouterr().err
+    assert cli.main([str(path), "--new-user"]) == 0
+    shown_new = capsys.readouterr().out
+    assert "history: empty" in shown_new and "popularity" in shown_new
+    assert cli.main([str(tmp_path / "none.json"), user]) == 2 and "none.json" in capsys.readouterr().err

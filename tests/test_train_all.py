@@ -139,7 +139,7 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     )
     monkeypatch.setattr(task, "QUICK_EMOTION_WORLD", tiny)
     monkeypatch.setattr(task, "BANDIT_WORLD", {**tiny, "n_items": 20})
-    monkeypatch.setitem(task.QUICK, "simulated_rounds", 100)
+    monkeypatch.setitem(task.QUICK_EMOTION_REC, "simulated_rounds", 100)
 
     def run(folder, *extra):
         return train_all.main(
