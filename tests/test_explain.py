@@ -70,3 +70,19 @@ def test_figures_become_tensorboard_images():
     assert image.dtype == tf.uint8 and image.shape[0] == 1 and image.shape[-1] == 4
     image = figure_to_image(token_scores_figure(["很", "好"], [0.1, 0.6]))
     assert image.shape[1] > 50 and image.shape[2] > 50
+
+
+def test_a_missing_cjk_font_is_reported_once_and_only_for_chinese_figures(monkeypatch):
+    import warnings
+
+    from emotion_tf.sentiment import plots
+
+    monkeypatch.setattr(plots, "_HAS_CJK_FONT", False)
+    monkeypatch.setattr(plots, "_warned", False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        token_scores_figure(["good", "film"], [0.1, 0.6])  # no Chinese: nothing to say
+        assert not [w for w in caught if "CJK" in str(w.message)]
+        token_scores_figure(["很", "好"], [0.1, 0.6])
+        token_scores_figure(["太", "差"], [0.1, 0.6])
+    assert len([w for w in caught if "no CJK font found" in str(w.message)]) == 1
