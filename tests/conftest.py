@@ -20,6 +20,31 @@ import emotion_tf  # noqa: E402,F401
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
+def predict_in_fresh_process(code: str, *args):
+    """Run ``code`` in a new Python process that has never built a model, and return the array it saved.
+
+    ``code`` reads ``sys.argv[1]`` (where to ``np.save`` its answer) and ``sys.argv[2:]`` (``args``); the
+    process sees only the repository on its path, as a user who loads a saved model would.
+    """
+    import subprocess
+    import sys
+    import tempfile
+
+    import numpy as np
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "answer.npy"
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(out), *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return np.load(out)
+
+
 def load_script(name: str):
     """``scripts/<name>.py`` as a module, so a test can call its ``main(argv)`` in this process.
 

@@ -107,10 +107,7 @@ def test_dense_on_sparse_tfidf_rows_is_the_plain_matrix_product_and_its_gradient
 
 
 def test_a_saved_tfidf_model_predicts_the_same_in_a_fresh_process(tmp_path):
-    import subprocess
-    import sys
-
-    from conftest import REPOSITORY
+    from conftest import predict_in_fresh_process
 
     from emotion_tf.training.artifacts import ArtifactError
 
@@ -126,18 +123,9 @@ def test_a_saved_tfidf_model_predicts_the_same_in_a_fresh_process(tmp_path):
     )
     script = (
         "import sys, numpy as np; from emotion_tf.baselines import TfidfLogisticRegression as T; "
-        "np.save(sys.argv[2], T.load(sys.argv[1]).predict_proba(sys.argv[3:]))"
+        "np.save(sys.argv[1], T.load(sys.argv[2]).predict_proba(sys.argv[3:]))"
     )
-    out = tmp_path / "p.npy"
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "tfidf"), str(out), *texts],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    np.testing.assert_allclose(predict_in_fresh_process(script, tmp_path / "tfidf", *texts), expected, atol=1e-6)
     with pytest.raises(FileNotFoundError, match="no saved TF-IDF model"):
         TfidfLogisticRegression.load(tmp_path / "absent")
     with pytest.raises(ArtifactError, match="holds a tfidf-classifier, not a sentiment-classifier"):

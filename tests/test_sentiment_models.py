@@ -1,12 +1,9 @@
 """The LSTM, BiLSTM and Transformer classifiers: planted signals are learned, padding is masked, export round-trips."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import REPOSITORY
+from conftest import predict_in_fresh_process
 
 from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
 from emotion_tf.sentiment.heads import Head
@@ -147,15 +144,6 @@ def test_export_round_trip_in_a_fresh_process(tmp_path):
         f"c = SentimentClassifier.load({str(folder)!r})\n"
         "np.save(sys.argv[1], c.predict_proba(['今天很好', '质量好很']))\n"
     )
-    out = tmp_path / "p.npy"
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(REPOSITORY), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    np.testing.assert_allclose(predict_in_fresh_process(code), expected, atol=1e-6)
     with pytest.raises(FileNotFoundError, match="no saved sentiment classifier"):
         SentimentClassifier.load(tmp_path / "missing")
