@@ -28,6 +28,7 @@ from emotion_tf.sentiment.corpus import load_corpus  # noqa: E402
 from emotion_tf.sentiment.experiment import train_and_evaluate  # noqa: E402
 from emotion_tf.tasks.presets import FULL_SENTIMENT  # noqa: E402
 from emotion_tf.training.results import format_table, write_records  # noqa: E402
+from emotion_tf.training.tensorboard import relative_logdir  # noqa: E402
 
 ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
 
@@ -63,6 +64,8 @@ def main(argv=None) -> int:
             folder = Path(args.logdir) / f"{key}-bert-seed{seed}"
             output = Path(args.save) / f"{key}-bert-seed{seed}" if args.save else None
             _, new = train_and_evaluate(corpus, settings, folder, seed=seed, log=log, output=output)
+            for record in new:  # relative to --logdir: the results file names no machine path
+                record.logdir = relative_logdir(record.logdir, Path(args.logdir))
             records += new
             write_records(records, args.results)
             log(f"{len(records)} records written to {args.results} ({(time.time() - started) / 60:.1f} min so far)")

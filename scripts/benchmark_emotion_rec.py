@@ -22,6 +22,7 @@ from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation  # no
 from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, SCORERS, emotion_rec  # noqa: E402
 from emotion_tf.training.registry import RunContext  # noqa: E402
 from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically  # noqa: E402
+from emotion_tf.training.tensorboard import relative_logdir  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -53,7 +54,10 @@ def main(argv=None) -> int:
             datasets=datasets,
             task="emotion-rec",
         )
-        records += emotion_rec(context, scorers)
+        new = emotion_rec(context, scorers)
+        for record in new:  # relative to --logdir: the results file names no machine path
+            record.logdir = relative_logdir(record.logdir, Path(args.logdir))
+        records += new
         write_records(records, args.results)
     table = format_ablation(ablation_rows(records))
     bandit = format_seed_table(

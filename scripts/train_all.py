@@ -56,6 +56,7 @@ from emotion_tf.training.distribution import (  # noqa: E402
 from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
 from emotion_tf.training.results import read_records, write_records, write_text_atomically  # noqa: E402
 from emotion_tf.training.seeds import set_seed  # noqa: E402
+from emotion_tf.training.tensorboard import relative_logdir  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -162,14 +163,6 @@ def resume_conflict(path: Path, options: dict) -> str | None:
         + ", ".join(f"{k} {options[k]!r}" for k in differ)
         + ". Resume with the same options, or pass another --logdir/--results for a new run."
     )
-
-
-def relative_logdir(folder: str, run_folder: Path) -> str:
-    """``folder`` relative to the run's TensorBoard folder when it lies inside it, else as given."""
-    try:
-        return Path(folder).resolve().relative_to(run_folder.resolve()).as_posix()
-    except ValueError:
-        return folder
 
 
 def main(argv=None) -> int:

@@ -23,6 +23,15 @@ def run_folder(logdir, task: str, dataset: str, model: str) -> Path:
     return Path(logdir) / task / dataset / model
 
 
+def relative_logdir(folder: str, root: Path) -> str:
+    """``folder`` relative to ``root`` (a run's TensorBoard folder) when it lies inside it, else as given: a
+    results file then names no machine path, and its folders are found under wherever the run was copied."""
+    try:
+        return Path(folder).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return folder
+
+
 def write_metrics(folder, split: str, metrics: dict, step: int = 0) -> None:
     """Write each scalar metric as ``<split>/<name>`` at ``step``."""
     writer = tf.summary.create_file_writer(str(folder))
