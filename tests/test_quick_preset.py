@@ -104,6 +104,8 @@ def test_behavior_tasks_learn_and_log_their_curves(quick_run):
     # tastes drive the simulated choices: the normalized GCN learns them, the article's literal A D H barely
     assert gcn > gcn_task["pop"]["metrics"]["recall@20"] + 0.1
     assert gcn > gcn_task["gcn-article"]["metrics"]["recall@20"] + 0.1
+    # MF-BPR learns within the quick budget too (with the full preset's rate it stayed below popularity)
+    assert gcn_task["mf-bpr"]["metrics"]["recall@20"] > gcn_task["pop"]["metrics"]["recall@20"]
     assert typed["gcn-typed-events"]["metrics"]["recall@20"] > typed["pop"]["metrics"]["recall@20"] + 0.1
     curves = read_scalars(folder / "behavior-gcn" / "synthetic" / "gcn")
     epochs = gcn_task["gcn"]["config"]["epochs_run"]
