@@ -15,7 +15,7 @@ stalled near 0.85 (Adam rescales each weight's step, so rare n-grams, whose
 gradient is mostly the penalty, are shrunk at full speed).  Early stopping on
 validation accuracy regularises; an explicit L2 penalty is available but off
 by default.  The n-gram length is the hyper-parameter worth choosing on
-validation (see ``emotion_tf.tasks.baselines``).  The model takes raw
+validation (the ``text-baselines`` task does, ``emotion_tf.tasks.baselines``).  The model takes raw
 strings, so it can be saved and served as is.
 """
 
