@@ -126,6 +126,8 @@ def test_a_saved_tfidf_model_predicts_the_same_in_a_fresh_process(tmp_path):
         "np.save(sys.argv[1], T.load(sys.argv[2]).predict_proba(sys.argv[3:]))"
     )
     np.testing.assert_allclose(predict_in_fresh_process(script, tmp_path / "tfidf", *texts), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="text 1 is empty"):
+        TfidfLogisticRegression.load(tmp_path / "tfidf").predict_proba(["fine", "  "])
     with pytest.raises(FileNotFoundError, match="no saved TF-IDF model"):
         TfidfLogisticRegression.load(tmp_path / "absent")
     with pytest.raises(ArtifactError, match="holds a tfidf-classifier, not a sentiment-classifier"):

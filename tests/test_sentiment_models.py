@@ -5,10 +5,11 @@ import pytest
 import tensorflow as tf
 from conftest import predict_in_fresh_process
 
-from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
+from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
 from emotion_tf.sentiment.transformer import transformer_encoder
+from emotion_tf.text.checks import check_texts
 
 POLARITY = Head("binary", ("negative", "positive"))
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.text.checks import check_texts
 from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.training.artifacts import check_artifact, write_artifact
 from emotion_tf.training.seeds import set_seed
@@ -144,6 +145,7 @@ class TfidfLogisticRegression:
         """[len(texts), n_classes] probabilities."""
         if self.model is None:
             raise RuntimeError("call fit() or load() before predict_proba()")
+        texts = check_texts(texts)  # an empty text has no features to score: refused, by position
         if getattr(self, "classifier", None) is None:  # loaded: only the string-in model is there
             texts = tf.data.Dataset.from_tensor_slices(_as_strings(texts)).batch(self.batch_size)
             return self.model.predict(texts, verbose=0)

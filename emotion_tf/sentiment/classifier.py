@@ -32,6 +32,7 @@ import tensorflow as tf
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
 from emotion_tf.sentiment.transformer import transformer_encoder
+from emotion_tf.text.checks import check_texts
 from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
 from emotion_tf.training.artifacts import check_artifact, write_artifact
@@ -74,27 +75,6 @@ def token_classifier(
         features
     )  # float32 probabilities under mixed precision
     return tf.keras.Model(ids, outputs, name=f"{architecture}_classifier")
-
-
-def check_texts(texts) -> np.ndarray:
-    """Texts as a numpy object array of str; bytes must be UTF-8; empty texts are refused by position."""
-    if isinstance(texts, (str, bytes)):
-        raise TypeError("pass a list of texts, not a single string")
-    checked = []
-    for position, text in enumerate(texts):
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise ValueError(f"text {position} is not valid UTF-8 (byte {error.start})") from None
-        if not isinstance(text, str):
-            raise TypeError(f"text {position} is a {type(text).__name__}, not a string")
-        if not text.strip():
-            raise ValueError(f"text {position} is empty")
-        checked.append(text)
-    if not checked:
-        raise ValueError("no texts given")
-    return np.asarray(checked, dtype=object)
 
 
 ARTIFACT_KIND = "sentiment-classifier"  # what a saved classifier's manifest says it is

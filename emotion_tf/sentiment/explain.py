@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from emotion_tf.sentiment.classifier import SentimentClassifier, check_texts
+from emotion_tf.sentiment.classifier import SentimentClassifier
+from emotion_tf.text.checks import check_texts
 
 
 def token_ids(classifier: SentimentClassifier, text: str) -> tuple[tf.Tensor, list[str]]:

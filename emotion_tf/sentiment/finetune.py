@@ -29,8 +29,9 @@ import tensorflow as tf
 
 from emotion_tf.sentiment.bert import POOLINGS, BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import load_checkpoint
-from emotion_tf.sentiment.classifier import RawTextClassifier, check_texts
+from emotion_tf.sentiment.classifier import RawTextClassifier
 from emotion_tf.sentiment.heads import Head
+from emotion_tf.text.checks import check_texts
 from emotion_tf.text.wordpiece import WordPieceTokenizer
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.schedules import WarmupLinearDecay
