@@ -19,7 +19,7 @@ from emotion_tf.emotion_rec.profiles import load_profiles
 from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
 from emotion_tf.tasks.presets import QUICK_EMOTION_REC
-from emotion_tf.training.tensorboard import read_scalars, read_tags
+from emotion_tf.training.tensorboard import read_scalars, read_tags, read_texts
 
 # the sequence model's task is left out too: its learning is tested on its own (test_sequence.py)
 LEFT_OUT = ("text-baselines", "sentiment", "sentiment-pretrained", "behavior-sequence")
@@ -74,6 +74,9 @@ def test_every_record_has_its_scalars_in_tensorboard(quick_run):
         assert not Path(record["logdir"]).is_absolute() and logdir.is_dir(), record
         scalars = read_tags(logdir)["scalars"]
         metric = next(m for m, v in record["metrics"].items() if isinstance(v, float))
+        # the Text tab's table holds the same number, for final metrics that Scalars draws as one point
+        table = read_texts(logdir).get(f"{record['split']}/metrics", "")
+        assert f"| {metric} | {record['metrics'][metric]:.4f} |" in table, (record["task"], record["model"], metric)
         assert any(tag.endswith(f"{record['split']}/{metric}") for tag in scalars), (
             record["task"],
             record["model"],

@@ -88,7 +88,7 @@ def ranking_baselines(context: RunContext) -> list[ResultRecord]:
             splits, lambda l2, value, key=key: context.log(f"{key}: EASE l2={l2:g} validation recall@20 {value:.4f}")
         )
         for l2, value in by_l2.items():
-            write_metrics(folder, "validation", {"recall@20_by_l2": value}, step=int(l2))
+            write_metrics(folder, "validation", {"recall@20_by_l2": value}, step=int(l2), table=False)
         seconds = time.time() - started
         scores = evaluate_splits(model, splits)
         context.log(f"{key}: EASE l2={best:g} test recall@20 {scores['test']['recall@20']:.4f}")

@@ -32,13 +32,27 @@ def relative_logdir(folder: str, root: Path) -> str:
         return folder
 
 
-def write_metrics(folder, split: str, metrics: dict, step: int = 0) -> None:
-    """Write each scalar metric as ``<split>/<name>`` at ``step``."""
+def metrics_markdown(metrics: dict) -> str:
+    """A two-column Markdown table of the scalar metrics, four decimals (what the Text tab shows)."""
+    rows = [
+        f"| {name} | {value:.4f} |" if isinstance(value, float) else f"| {name} | {value} |"
+        for name, value in metrics.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    ]
+    return "\n".join(["| metric | value |", "|---|---|", *rows])
+
+
+def write_metrics(folder, split: str, metrics: dict, step: int = 0, table: bool = True) -> None:
+    """Write each scalar metric as ``<split>/<name>`` at ``step``, and all of them as one Markdown table
+    (text summary ``<split>/metrics``, unless ``table`` is False): a final metric is a single point, which the
+    Scalars tab draws as an empty chart, while the Text tab shows the table at once."""
     writer = tf.summary.create_file_writer(str(folder))
     with writer.as_default():
         for name, value in metrics.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 tf.summary.scalar(f"{split}/{name}", float(value), step=step)
+        if table:  # not for one point of a curve
+            tf.summary.text(f"{split}/metrics", metrics_markdown(metrics), step=step)
     writer.flush()
     writer.close()
 
@@ -129,6 +143,17 @@ def read_scalars(folder) -> dict[str, list[tuple[int, float]]]:
             )
             scalars.setdefault(value.tag, []).append((step, number))
     return scalars
+
+
+def read_texts(folder) -> dict[str, str]:
+    """Every text summary directly in ``folder`` (not its subfolders): tag -> the last string written."""
+    texts = {}
+    for path in sorted(Path(folder).glob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                if value.metadata.plugin_data.plugin_name == "text":
+                    texts[value.tag] = tf.make_ndarray(value.tensor).item().decode("utf-8")
+    return texts
 
 
 def read_tags(folder) -> dict[str, set[str]]:
