@@ -19,7 +19,7 @@ from emotion_tf.emotion_rec.profiles import load_profiles
 from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
 from emotion_tf.tasks.presets import QUICK_EMOTION_REC
-from emotion_tf.training.tensorboard import read_scalars, read_tags, read_texts
+from emotion_tf.training.tensorboard import read_hparams, read_scalars, read_tags, read_texts
 
 # the sequence model's task is left out too: its learning is tested on its own (test_sequence.py)
 LEFT_OUT = ("text-baselines", "sentiment", "sentiment-pretrained", "behavior-sequence")
@@ -83,6 +83,28 @@ def test_every_record_has_its_scalars_in_tensorboard(quick_run):
             metric,
             sorted(scalars)[:5],
         )
+
+
+def test_hparams_trials_are_named_and_hold_their_records_numbers(quick_run):
+    folder, records = quick_run
+    trials = read_hparams(folder)
+    assert trials, "no HParams trial was written"
+    by_run = {r["logdir"]: r for r in records if r["split"] == "test"}
+    checked = 0
+    for run, trial in trials.items():
+        record = by_run.get(run)
+        if record is None:  # e.g. the bandit's online runs: checked through their own records below
+            continue
+        assert trial["trial"] == f"{record['task']}/{record['model']}/{record['dataset']}/seed{record['seed']}"
+        assert {trial["hparams"][k] for k in ("task", "model", "dataset")} == {
+            record["task"],
+            record["model"],
+            record["dataset"],
+        }
+        for name, value in trial["metrics"].items():
+            assert name.startswith("test_") and value == pytest.approx(record["metrics"][name[5:]], rel=1e-6)
+            checked += 1
+    assert checked >= 10
 
 
 def test_runs_compare_in_the_hparams_view(quick_run):

@@ -37,7 +37,7 @@ from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
 from emotion_tf.training.callbacks import EpochProgress
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import write_figure, write_hparams, write_metrics
+from emotion_tf.training.tensorboard import trial_name, write_figure, write_hparams, write_metrics
 
 
 def score_classifier(classifier, corpus: Corpus) -> tuple[dict, dict, dict]:
@@ -199,7 +199,8 @@ def train_and_evaluate(
             else {}
         ),
     }
-    write_tensorboard(folder, metrics, reports, corpus, hparams)
+    named = {"task": task, "model": model_name, "dataset": corpus.key, **hparams}  # the HParams view's columns
+    write_tensorboard(folder, metrics, reports, corpus, named, trial_name(task, model_name, corpus.key, seed))
     records = []
     for split in ("validation", "test"):
         record_metrics = {**metrics[split], **(latency if split == "test" else {})}
@@ -265,11 +266,11 @@ def train_and_evaluate(
     return classifier, records
 
 
-def write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: dict) -> None:
+def write_tensorboard(folder: Path, metrics, reports, corpus: Corpus, hparams: dict, trial_id: str) -> None:
     for split in ("validation", "test"):
         write_metrics(folder, split, metrics[split])
     main = "macro_f1" if corpus.head.multi_label else "accuracy"
-    write_hparams(folder, hparams, {f"test_{main}": metrics["test"][main]})
+    write_hparams(folder, hparams, {f"test_{main}": metrics["test"][main]}, trial_id=trial_id)
     if not corpus.head.multi_label:
         figure = confusion_matrix_figure(
             reports["test"]["confusion_matrix"], corpus.head.labels, title=f"{corpus.key}: test confusion matrix"

@@ -4,7 +4,7 @@ evaluation into records."""
 from __future__ import annotations
 
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import write_hparams, write_metrics
+from emotion_tf.training.tensorboard import trial_name, write_hparams, write_metrics
 
 HEADLINE = ("recall@20", "ndcg@20", "accuracy", "macro_f1", "hit_rate@10", "rmse", "mean_reward")
 
@@ -56,7 +56,12 @@ def split_records(
             if hparams is not None
             else {k: v for k, v in config.items() if isinstance(v, (bool, int, float, str))}
         )
-        write_hparams(folder, {"model": model, "dataset": dataset, "seed": seed, **entries}, headline)
+        write_hparams(
+            folder,
+            {"task": task, "model": model, "dataset": dataset, "seed": seed, **entries},
+            headline,
+            trial_id=trial_name(task, model, dataset, seed),
+        )
     return records
 
 

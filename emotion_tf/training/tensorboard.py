@@ -57,14 +57,23 @@ def write_metrics(folder, split: str, metrics: dict, step: int = 0, table: bool 
     writer.close()
 
 
-def write_hparams(folder, hparams: dict, metrics: dict) -> None:
+def trial_name(task: str, model: str, dataset: str, seed: int) -> str:
+    """The readable name of an HParams trial (TensorBoard's default is a hash)."""
+    return f"{task}/{model}/{dataset}/seed{seed}"
+
+
+def write_hparams(folder, hparams: dict, metrics: dict, trial_id: str | None = None) -> None:
     """One HParams entry for a run folder: its hyper-parameters and headline metrics (``hparams/<name>``),
-    so runs compare in TensorBoard's HParams view. Non-scalar values are written as strings."""
+    so runs compare in TensorBoard's HParams view. Non-scalar values are written as strings; ``trial_id``
+    names the trial (``trial_name``)."""
     from tensorboard.plugins.hparams import api as hp  # tensorboard is a pinned requirement
 
     writer = tf.summary.create_file_writer(str(folder))
     with writer.as_default():
-        hp.hparams({k: (v if isinstance(v, (bool, int, float, str)) else str(v)) for k, v in hparams.items()})
+        hp.hparams(
+            {k: (v if isinstance(v, (bool, int, float, str)) else str(v)) for k, v in hparams.items()},
+            trial_id=trial_id,
+        )
         for name, value in metrics.items():
             tf.summary.scalar(f"hparams/{name}", float(value), step=0)
     writer.flush()
@@ -154,6 +163,26 @@ def read_texts(folder) -> dict[str, str]:
                 if value.metadata.plugin_data.plugin_name == "text":
                     texts[value.tag] = tf.make_ndarray(value.tensor).item().decode("utf-8")
     return texts
+
+
+def read_hparams(folder) -> dict[str, dict]:
+    """Every HParams trial under ``folder``: run folder (relative) -> {"trial": name, "hparams": {...},
+    "metrics": {name: value}} -- what TensorBoard's HParams view reads."""
+    from tensorboard.plugins.hparams import metadata
+
+    trials = {}
+    for path in sorted(Path(folder).rglob("events.out.tfevents.*")):
+        run = path.parent.relative_to(folder).as_posix()
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                if value.metadata.plugin_data.plugin_name == metadata.PLUGIN_NAME:
+                    start = metadata.parse_session_start_info_plugin_data(value.metadata.plugin_data.content)
+                    hparams = {k: v.string_value or v.number_value or v.bool_value for k, v in start.hparams.items()}
+                    trials.setdefault(run, {"metrics": {}}).update(trial=start.group_name, hparams=hparams)
+                elif value.tag.startswith("hparams/"):
+                    number = float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") else value.simple_value
+                    trials.setdefault(run, {"metrics": {}})["metrics"][value.tag[len("hparams/") :]] = number
+    return {run: trial for run, trial in trials.items() if "trial" in trial}
 
 
 def read_tags(folder) -> dict[str, set[str]]:
