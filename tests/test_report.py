@@ -182,3 +182,14 @@ def test_glance_table_chooses_on_validation_and_counts_a_run_of_two_tasks_once()
         f"ease 0.3900 ± {np.std([0.38, 0.40], ddof=1):.4f} (2 seeds) | RecBole EASE 0.400 |"
     )
     assert len(rows) == 2
+
+
+def test_runs_with_other_review_scorers_are_other_models():
+    from emotion_tf.report import run_model, unique_runs
+
+    default = record("emotion-rec", "user-emotion", "amazon", **{"recall@20": 0.11})
+    default.config = {"scorers": ["lexicon", "lstm"]}
+    other = record("emotion-rec", "user-emotion", "amazon", **{"recall@20": 0.12})
+    other.config = {"scorers": ["bert-stars"]}
+    assert run_model(default) == "user-emotion" and run_model(other) == "user-emotion[bert-stars]"
+    assert len(unique_runs([default, other])) == 2  # the same seed of two experiments: both kept

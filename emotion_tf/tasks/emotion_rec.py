@@ -31,7 +31,7 @@ from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, q
 from emotion_tf.emotion_rec.feedback import feedback_figure, feedback_loop
 from emotion_tf.emotion_rec.model import VARIANTS, Blocks
 from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
-from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer, intensity_columns
+from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS, ClassifierScorer, LexiconScorer, intensity_columns
 from emotion_tf.emotion_rec.training import (
     EmotionRecSettings,
     evaluate_emotion_model,
@@ -62,7 +62,7 @@ def _datasets(context: RunContext):
         yield from_amazon(data.load("amazon-musical-instruments", context.data_dir)["interactions"])
 
 
-SCORERS = ("lexicon", "lstm")  # article 2's lexicon and article 1's LSTM: the default emotion state
+SCORERS = DEFAULT_SCORERS
 SCORER_CHOICES = ("lexicon", "lstm", "lstm-stars", "bert", "bert-stars")
 
 
