@@ -11,7 +11,8 @@ from emotion_tf.data import catalog
 ROOT = Path(__file__).resolve().parent.parent
 
 # A path that leaves the repository ("../something"), an absolute machine path, or the outside spec file.
-OUTSIDE = re.compile(r"\.\./shared|/work/|/home/\w+|/Users/\w+|PROTOCOLS\.md")
+# (spelled in pieces, so that this file does not match its own pattern)
+OUTSIDE = re.compile("|".join([r"\.\." + "/shared", "/wor" + "k/", r"/home/\w+", r"/Users/\w+", "PROTOCOLS" + r"\.md"]))
 
 
 def tracked_text_files() -> list[Path]:
@@ -35,7 +36,7 @@ def test_no_file_names_a_folder_outside_the_repository_or_a_machine_path():
         except UnicodeDecodeError:
             continue
         for number, line in enumerate(text.splitlines(), 1):
-            if OUTSIDE.search(line) and path.name != "test_repository.py":
+            if OUTSIDE.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert not offenders, "files that point outside the repository:\n" + "\n".join(offenders[:40])
 
