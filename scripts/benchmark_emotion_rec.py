@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation  # noqa: E402
-from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, SCORERS, emotion_rec  # noqa: E402
+from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS  # noqa: E402
+from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, emotion_rec  # noqa: E402
 from emotion_tf.training.registry import RunContext  # noqa: E402
 from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically  # noqa: E402
 from emotion_tf.training.tensorboard import relative_logdir  # noqa: E402
@@ -35,7 +36,7 @@ def main(argv=None) -> int:
     parser.add_argument("--results", default="emotion-rec-ablation.json")
     parser.add_argument(
         "--scorers",
-        default=",".join(SCORERS),
+        default=",".join(DEFAULT_SCORERS),
         help=f"review scorers whose emotion state feeds the model, from {', '.join(SCORER_CHOICES)}",
     )
     args = parser.parse_args(argv)

@@ -62,7 +62,6 @@ def _datasets(context: RunContext):
         yield from_amazon(data.load("amazon-musical-instruments", context.data_dir)["interactions"])
 
 
-SCORERS = DEFAULT_SCORERS
 SCORER_CHOICES = ("lexicon", "lstm", "lstm-stars", "bert", "bert-stars")
 
 
@@ -81,7 +80,7 @@ def make_scorer(name: str, language: str, lstm_epochs: int, data_dir=None):
     )
 
 
-def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=SCORERS, data_dir=None):
+def score_reviews(reviewed, lstm_epochs: int, seed: int, log=print, scorers=DEFAULT_SCORERS, data_dir=None):
     """Step 1: fit each scorer on training-pair reviews (10% held out for early stopping).
 
     Returns (scores [n_reviews, 4 per scorer], scorer names, intensity metrics): the metrics give, per
@@ -249,7 +248,7 @@ def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict
 
 
 @register_task(TASK, "emotion-driven recommender M(E, I, F): ablation with/without emotion, profiles, LinUCB loop")
-def emotion_rec(context: RunContext, scorers=SCORERS) -> list[ResultRecord]:
+def emotion_rec(context: RunContext, scorers=DEFAULT_SCORERS) -> list[ResultRecord]:
     """``scorers``: the review scorers whose emotion state E feeds M(E, I, F) (``SCORER_CHOICES``)."""
     preset = QUICK_EMOTION_REC if context.preset == "quick" else FULL_EMOTION_REC
     records = []
