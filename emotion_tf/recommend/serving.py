@@ -54,11 +54,16 @@ class TopKRecommender(tf.Module):
 
     def _checked_k(self, k, excluded):
         k = tf.cast(k, tf.int32)
-        tf.debugging.assert_positive(k, message="k must be at least 1")
-        tf.debugging.assert_less_equal(
-            k, self.n_items - excluded, message="k exceeds the number of items left after excluding seen ones"
-        )
-        return k
+        checks = [
+            tf.debugging.assert_positive(k, message="k must be at least 1"),
+            tf.debugging.assert_less_equal(
+                k, self.n_items - excluded, message="k exceeds the number of items left after excluding seen ones"
+            ),
+        ]
+        # k's users (reshapes to [n, k]) wait for the checks, so a bad k fails here with its reason and not
+        # in whichever op the graph happens to run first
+        with tf.control_dependencies(checks):
+            return tf.identity(k)
 
     def _top_k(self, queries, exclude, k):
         """queries [n, d], exclude bool [n, n_items] -> (item positions [n, k], scores [n, k])."""
