@@ -1,4 +1,5 @@
-"""Fit softmax CF on a small simulated world under a tf.distribute strategy; print the outcome as JSON.
+"""Fit softmax CF and a GCN recommender on a small simulated world under a tf.distribute strategy; print the
+outcome as JSON.
 
     python tests/distributed_fit.py STRATEGY CPU_REPLICAS PER_REPLICA_BATCH
 
@@ -13,6 +14,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emotion_tf import data  # noqa: E402
+from emotion_tf.behavior.training import (  # noqa: E402
+    GraphTrainingSettings,
+    evaluate_graph_recommender,
+    train_graph_recommender,
+)
 from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf  # noqa: E402
 from emotion_tf.training.distribution import make_strategy, replicas, use_strategy  # noqa: E402
 
@@ -23,12 +29,27 @@ splits = data.split_interactions(world["interactions"], seed=0)
 # no dropout: its random masks would differ between one device and several
 settings = SoftmaxCFSettings(dim=16, dropout=0.0, batch_size=per_replica, epochs=4, patience=10, learning_rate=5e-3)
 result = train_softmax_cf(splits, settings, seed=0)
+# the normalized GCN (weights, biases, tanh) with the full-softmax loss, and MF with BPR and its negatives
+graphs = {
+    kind: train_graph_recommender(
+        splits,
+        GraphTrainingSettings(kind=kind, loss=loss, dim=8, num_layers=2, batch_size=per_replica, epochs=2, patience=10),
+        seed=0,
+        log=lambda message: None,
+    )
+    for kind, loss in (("gcn", "softmax"), ("mf", "bpr"))
+}
 print(
     json.dumps(
         {
             "replicas": replicas(),
             "loss": [float(x) for x in result.history["loss"]],
             "validation_recall@20": evaluate_softmax_cf(result.model, splits, "validation")["recall@20"],
+            **{f"{kind}_loss": [row["loss"] for row in graph.history] for kind, graph in graphs.items()},
+            **{
+                f"{kind}_validation_recall@20": evaluate_graph_recommender(g.model, splits, "validation")["recall@20"]
+                for kind, g in graphs.items()
+            },
         }
     )
 )

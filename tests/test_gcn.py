@@ -7,6 +7,7 @@ import tensorflow as tf
 from tensorflow_gnn.models.gcn import gcn_conv
 
 from emotion_tf import data, graph
+from emotion_tf.behavior import training as graph_training
 from emotion_tf.behavior.gcn import GraphConvolution
 from emotion_tf.behavior.graph_recommender import GraphRecommender
 from emotion_tf.behavior.task import LinkPredictionTask
@@ -17,6 +18,7 @@ from emotion_tf.behavior.training import (
     training_graph,
 )
 from emotion_tf.graph.article_example import EVENT_TYPES, N_ITEMS, N_USERS, article_example
+from emotion_tf.training.callbacks import has_backup
 
 
 def example_user_item_graph(weights=None):
@@ -102,20 +104,20 @@ def test_bad_arguments_are_refused():
         LinkPredictionTask("hinge")
 
 
-def test_softmax_loss_by_hand():
+def test_per_pair_losses_by_hand():
     g = example_user_item_graph()
     model = GraphRecommender(g, kind="mf", dim=3, seed=1)
-    users, items = np.array([0, 3, 8]), np.array([1, 4, 0])
-    task = LinkPredictionTask("softmax", l2=0.0, temperature=0.5)
+    users, items, negatives = np.array([0, 3, 8]), np.array([1, 4, 0]), np.array([2, 2, 2])
     e = model.node_embedding.numpy()
     logits = e[users] @ e[N_USERS:].T / 0.5
     log_softmax = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    expected = -log_softmax[np.arange(3), items].mean()
-    got = task(model, tf.constant(users), tf.constant(items), tf.constant(items)).numpy()
-    assert got == pytest.approx(expected, rel=1e-5)
-    bpr = LinkPredictionTask("bpr", l2=0.0)(model, tf.constant(users), tf.constant(items), tf.constant([2, 2, 2]))
-    diff = (e[users] * e[N_USERS + items]).sum(1) - (e[users] * e[N_USERS + 2]).sum(1)
-    assert bpr.numpy() == pytest.approx(np.mean(np.log1p(np.exp(-diff))), rel=1e-5)
+    softmax = LinkPredictionTask("softmax", l2=0.0, temperature=0.5)
+    got = softmax(model, tf.constant(users), tf.constant(items), tf.constant(items)).numpy()
+    np.testing.assert_allclose(got, -log_softmax[np.arange(3), items], rtol=1e-5)
+    bpr = LinkPredictionTask("bpr", l2=0.1)(model, tf.constant(users), tf.constant(items), tf.constant(negatives))
+    diff = (e[users] * e[N_USERS + items]).sum(1) - (e[users] * e[N_USERS + negatives]).sum(1)
+    squares = (e[users] ** 2).sum(1) + (e[N_USERS + items] ** 2).sum(1) + (e[N_USERS + negatives] ** 2).sum(1)
+    np.testing.assert_allclose(bpr.numpy(), np.log1p(np.exp(-diff)) + 0.1 * squares, rtol=1e-5)
 
 
 def test_lightgcn_states_are_the_layer_mean_of_normalized_propagations():
@@ -164,18 +166,43 @@ def test_training_graph_holds_train_edges_only():
         assert (values > 0).all() if present else (values == 0).all()
 
 
-def test_killed_run_resumes_to_the_same_result(tmp_path):
+class KillAfter(tf.keras.callbacks.Callback):
+    """Stands for a kill: raises once ``epochs`` epochs have finished (after the backup of the last one)."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            raise KeyboardInterrupt("killed")
+
+
+def test_killed_run_resumes_to_the_same_result(tmp_path, monkeypatch):
     splits = data.split_interactions(planted_interactions(), seed=0)
     settings = GraphTrainingSettings(
-        kind="lightgcn", dim=8, num_layers=1, learning_rate=0.02, batch_size=64, epochs=4, patience=10
+        kind="lightgcn", dim=8, num_layers=1, learning_rate=0.02, batch_size=64, epochs=5, patience=5
     )
     whole = train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "whole", log=lambda m: None)
-    first = GraphTrainingSettings(**{**settings.__dict__, "epochs": 2})
-    train_graph_recommender(splits, first, seed=0, folder=tmp_path / "killed", log=lambda m: None)
+
+    real_fit_callbacks = graph_training.fit_callbacks
+    monkeypatch.setattr(graph_training, "fit_callbacks", lambda *a, **k: [*real_fit_callbacks(*a, **k), KillAfter(3)])
+    with pytest.raises(KeyboardInterrupt):
+        train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "killed", log=lambda m: None)
+    monkeypatch.undo()
+    assert has_backup(tmp_path / "killed")
     messages = []
     resumed = train_graph_recommender(splits, settings, seed=0, folder=tmp_path / "killed", log=messages.append)
-    assert any("resumed" in m for m in messages) and len(resumed.history) == 2  # only epochs 3 and 4 ran
+    assert any("resuming" in m for m in messages)
+    assert [row["epoch"] for row in resumed.history] == [4, 5]
+    # epochs 4 and 5 saw the batches of the uninterrupted run: the same losses
+    np.testing.assert_allclose(
+        [row["loss"] for row in resumed.history], [row["loss"] for row in whole.history[3:]], rtol=1e-4
+    )
+    # the best epoch (found before the kill) and its weights survived it
+    assert resumed.best_epoch == whole.best_epoch
     assert resumed.history[-1]["validation/recall@20"] == pytest.approx(whole.history[-1]["validation/recall@20"])
     np.testing.assert_allclose(
         resumed.model.node_embedding.numpy(), whole.model.node_embedding.numpy(), rtol=1e-4, atol=1e-5
     )
+    assert has_backup(tmp_path / "whole") is False and has_backup(tmp_path / "killed") is False  # finished runs

@@ -132,9 +132,15 @@ def test_behavior_tasks_learn_and_log_their_curves(quick_run):
     # MF-BPR learns within the quick budget too (with the full preset's rate it stayed below popularity)
     assert gcn_task["mf-bpr"]["metrics"]["recall@20"] > gcn_task["pop"]["metrics"]["recall@20"]
     assert typed["gcn-typed-events"]["metrics"]["recall@20"] > typed["pop"]["metrics"]["recall@20"] + 0.1
-    curves = read_scalars(folder / "behavior-gcn" / "synthetic" / "gcn")
+    run = folder / "behavior-gcn" / "synthetic" / "gcn"
+    curves = read_scalars(run)
     epochs = gcn_task["gcn"]["config"]["epochs_run"]
-    assert len(curves["validation_curve/recall@20"]) == epochs == len(curves["train/loss"])
+    # Keras's TensorBoard callback: train/epoch_loss, validation/epoch_recall@20 (from ValidationRanking)
+    assert (
+        len(read_scalars(run / "validation")["epoch_recall@20"])
+        == epochs
+        == len(read_scalars(run / "train")["epoch_loss"])
+    )
     assert curves["test/recall@20"][0][1] == pytest.approx(gcn, rel=1e-6)
     assert {"embeddings/users", "embeddings/items"} <= read_tags(folder / "behavior-gcn")["histograms"]
 

@@ -1,5 +1,6 @@
 """scripts/train_all.py: registry, results file, TensorBoard scalars, failures."""
 
+import dataclasses
 import importlib.util
 import json
 
@@ -140,6 +141,9 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     monkeypatch.setattr(task, "QUICK_EMOTION_WORLD", tiny)
     monkeypatch.setattr(task, "BANDIT_WORLD", {**tiny, "n_items": 20})
     monkeypatch.setitem(task.QUICK_EMOTION_REC, "simulated_rounds", 100)
+    # three epochs: the kill below lands after the second, in the middle of the fit
+    quick = task.QUICK_EMOTION_REC["settings"]
+    monkeypatch.setitem(task.QUICK_EMOTION_REC, "settings", dataclasses.replace(quick, epochs=3, patience=3))
 
     def run(folder, *extra):
         return train_all.main(

@@ -11,7 +11,8 @@ Kinds:
   ``"lightgcn"``  layer = D^{-1/2} A D^{-1/2} H: no W, no σ, no self-loops (He et al., 2020)
   ``"mf"``        K = 0: plain matrix factorisation (with the BPR loss, the MF-BPR baseline)
 
-The model only says how embeddings are computed; ``LinkPredictionTask`` owns the loss.
+The model only says how embeddings are computed; ``LinkPredictionTask`` owns the loss, ``EpochPairs`` the
+training pairs of each epoch, and Keras ``fit`` the rest (``emotion_tf.behavior.training``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import tensorflow as tf
 import tensorflow_gnn as tfgnn
 
 from emotion_tf.behavior.gcn import GraphConvolution
+from emotion_tf.behavior.pairs import EpochPairs
+from emotion_tf.behavior.task import LinkPredictionTask
 from emotion_tf.graph.homogeneous import node_counts
 from emotion_tf.graph.normalization import edge_coefficients, propagate
 
@@ -34,6 +37,8 @@ class GraphRecommender(tf.keras.Model):
     num_layers: K (ignored for ``"mf"``).
     activation: σ of the ``"gcn"``/``"article"`` layers.
     seed: initialisation seed.
+    task, pairs: what ``fit`` trains on (both needed for training, neither for scoring): the loss, and
+      the epoch's pairs that the batches of positions fed to ``fit`` index.
     """
 
     def __init__(
@@ -44,6 +49,8 @@ class GraphRecommender(tf.keras.Model):
         num_layers: int = 3,
         activation="tanh",
         seed: int = 0,
+        task: LinkPredictionTask | None = None,
+        pairs: EpochPairs | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -51,6 +58,8 @@ class GraphRecommender(tf.keras.Model):
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         self.graph = graph
         self.kind = kind
+        self.task, self.pairs = task, pairs
+        self.loss_tracker = tf.keras.metrics.Mean("loss")
         self.n_users, self.n_items = node_counts(graph)
         self.num_layers = 0 if kind == "mf" else num_layers
         self.node_embedding = self.add_weight(
@@ -97,3 +106,21 @@ class GraphRecommender(tf.keras.Model):
         """Scores of every item for ``users`` [b]: [b, n_items]."""
         user_states, item_states = self.user_item_states()
         return tf.matmul(tf.gather(user_states, users), item_states, transpose_b=True)
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]  # reset by fit at every epoch
+
+    def train_step(self, positions: tf.Tensor) -> dict:
+        """One step of ``fit``: one full-graph propagation, the task's loss on the pairs at ``positions`` [b]."""
+        if self.task is None or self.pairs is None:
+            raise ValueError("training a GraphRecommender needs its task and pairs (see behavior.training)")
+        users, items, negatives = self.pairs.gather(positions)
+        with tf.GradientTape() as tape:
+            per_pair = self.task(self, users, items, negatives)
+            # this replica's share of the global batch mean; the optimizer sums the replicas' gradients
+            loss = tf.nn.compute_average_loss(per_pair)
+        variables = self.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.loss_tracker.update_state(per_pair)
+        return {"loss": self.loss_tracker.result()}

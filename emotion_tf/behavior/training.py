@@ -1,11 +1,14 @@
-"""Training a graph recommender: full-graph propagation once per step, early stopping, resumable.
+"""Training a graph recommender with Keras ``fit``: full-graph propagation once per step, the shared callbacks.
 
 Each step propagates the whole training graph once (not once per sampled pair), gathers the batch's
-user and item states and applies ``LinkPredictionTask``; sampling is vectorised with numpy, the step is a
-``tf.function``. After every epoch the validation Recall@20 (train items masked) decides early stopping;
-the best weights are kept. A checkpoint is written every epoch, so a killed run resumes where it stopped
-and ends with the same result as an uninterrupted one (the shuffling of epoch e depends only on
-(seed, e)).
+user and item states and applies ``LinkPredictionTask``. ``fit`` is fed batches of positions into the
+epoch's shuffled pairs (``EpochPairs``, drawn from (seed, epoch)); after every epoch ``ValidationRanking``
+adds the validation Recall/NDCG@10,20 (train items masked) to the logs, and the callbacks every model
+uses do the rest: early stopping with the best weights kept, TensorBoard curves, the per-epoch line,
+and ``BackupAndRestore``, so a killed run resumes at its last finished epoch and ends with the result of
+an uninterrupted one. The model is built, compiled and fitted in the run's ``tf.distribute`` scope, so it
+trains under ``MirroredStrategy`` and ``MultiWorkerMirroredStrategy`` as the other models do: the batch
+size in the settings is per replica, and each replica propagates the whole graph for its share.
 """
 
 from __future__ import annotations
@@ -22,10 +25,15 @@ import tensorflow as tf
 
 from emotion_tf import graph as graphs
 from emotion_tf.behavior.graph_recommender import GraphRecommender
+from emotion_tf.behavior.pairs import DrawEpochPairs, EpochPairs
 from emotion_tf.behavior.task import LinkPredictionTask
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics import ranking
+from emotion_tf.training.callbacks import EpochTimes, ValidationRanking, fit_callbacks, has_backup
+from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.seeds import set_seed
+
+VALIDATION_METRICS = ("recall@20", "ndcg@20", "recall@10", "ndcg@10")  # logged every epoch
 
 
 @dataclass
@@ -62,6 +70,11 @@ class GraphTrainingResult:
         return self.seconds / max(len(self.history), 1)
 
     @property
+    def epochs_run(self) -> int:
+        """Epochs trained in all, counting those before a resume."""
+        return self.history[-1]["epoch"] if self.history else 0
+
+    @property
     def seconds_to_best(self) -> float:
         """Wall time until the end of the best epoch: the time to the reported quality (this process only)."""
         rows = [row for row in self.history if row["epoch"] == self.best_epoch]
@@ -90,6 +103,24 @@ def evaluate_graph_recommender(model: GraphRecommender, splits: InteractionSplit
     return ranking.evaluate_split(scorer(model), splits, split, ks=ks)
 
 
+class StateHistograms(tf.keras.callbacks.Callback):
+    """Histograms of the propagated user and item states (``embeddings/users``, ``embeddings/items``) every
+    ``every`` epochs, in ``folder``/embeddings."""
+
+    def __init__(self, folder, every: int = 5):
+        super().__init__()
+        self.writer = tf.summary.create_file_writer(str(Path(folder) / "embeddings"))
+        self.every = every
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch % self.every == 0:
+            user_states, item_states = self.model.user_item_states()
+            with self.writer.as_default():
+                tf.summary.histogram("embeddings/users", user_states, step=epoch + 1)
+                tf.summary.histogram("embeddings/items", item_states, step=epoch + 1)
+            self.writer.flush()
+
+
 def train_graph_recommender(
     splits: InteractionSplits,
     settings: GraphTrainingSettings,
@@ -99,103 +130,53 @@ def train_graph_recommender(
     monitor: str = "recall@20",
     context: pd.DataFrame | None = None,
 ) -> GraphTrainingResult:
-    """Train on ``splits.train``, early-stop on validation ``monitor``; logs and checkpoints under ``folder``.
+    """Train on ``splits.train``, early-stop on validation ``monitor``; logs and the resume backup under ``folder``.
 
     ``context``: typed events that join the graph without being targets (see ``training_graph``).
     """
     set_seed(seed)
     started = time.time()
     graph = training_graph(splits, settings.event_weights, context)
-    model = GraphRecommender(graph, settings.kind, settings.dim, settings.num_layers, settings.activation, seed)
-    task = LinkPredictionTask(settings.loss, settings.l2, settings.temperature)
-    optimizer = tf.keras.optimizers.Adam(settings.learning_rate)
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.int64)] * 3)
-    def train_step(users, items, negatives):
-        with tf.GradientTape() as tape:
-            loss = task(model, users, items, negatives)
-        variables = model.trainable_variables
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    state = {
-        "epoch": tf.Variable(0, dtype=tf.int64),
-        "best_value": tf.Variable(-1.0, dtype=tf.float64),
-        "best_epoch": tf.Variable(0, dtype=tf.int64),
-        "waited": tf.Variable(0, dtype=tf.int64),
-    }
-    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, **state)
-    best = tf.train.Checkpoint(model=model)
-    managers = None
-    history: list[dict] = []
-    if folder is not None:
-        folder = Path(folder)
-        managers = (
-            tf.train.CheckpointManager(checkpoint, str(folder / "checkpoints"), max_to_keep=1),
-            tf.train.CheckpointManager(best, str(folder / "best"), max_to_keep=1),
-        )
-        if managers[0].latest_checkpoint:
-            checkpoint.restore(managers[0].latest_checkpoint)
-            log(f"resumed {settings.kind} from epoch {int(state['epoch'].numpy())}")
-        writer = tf.summary.create_file_writer(str(folder))
-    best_weights = model.get_weights()
-    if managers is not None and managers[1].latest_checkpoint:
-        snapshot = model.get_weights()
-        best.restore(managers[1].latest_checkpoint)
-        best_weights = model.get_weights()
-        model.set_weights(snapshot)
-
     users = splits.train["user_index"].to_numpy(np.int64)
     items = splits.train["item_index"].to_numpy(np.int64)
-    while int(state["epoch"].numpy()) < settings.epochs and int(state["waited"].numpy()) < settings.patience:
-        epoch = int(state["epoch"].numpy())
-        epoch_started = time.time()
-        rng = np.random.default_rng([seed, epoch])
-        order = rng.permutation(len(users))
-        negatives = rng.integers(0, splits.n_items, size=len(users), dtype=np.int64)
-        losses = []
-        for start in range(0, len(order), settings.batch_size):
-            batch = order[start : start + settings.batch_size]
-            losses.append(float(train_step(users[batch], items[batch], negatives[start : start + len(batch)])))
-        train_seconds = time.time() - epoch_started
-        scores = evaluate_graph_recommender(model, splits, "validation")
-        value = scores[monitor]
-        row = {
-            "epoch": epoch + 1,
-            "loss": float(np.mean(losses)),
-            "seconds": train_seconds,
-            "elapsed": time.time() - started,  # wall time so far, graph building and validation included
-            **{f"validation/{k}": v for k, v in scores.items() if k != "users"},
+    batch_size = global_batch_size(settings.batch_size)
+    with training_scope():  # the run's tf.distribute strategy
+        pairs = EpochPairs(users, items, splits.n_items, seed)
+        task = LinkPredictionTask(settings.loss, settings.l2, settings.temperature)
+        model = GraphRecommender(
+            graph, settings.kind, settings.dim, settings.num_layers, settings.activation, seed, task=task, pairs=pairs
+        )
+        model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
+        model(tf.constant([0], tf.int64))  # built before fit, so BackupAndRestore can restore it
+        times = EpochTimes()
+        validation = ValidationRanking(
+            lambda m: evaluate_graph_recommender(m, splits, "validation"), metrics=VALIDATION_METRICS
+        )
+        callbacks = fit_callbacks(
+            f"val_{monitor}", "max", settings.patience, folder, first=[DrawEpochPairs(pairs), times, validation]
+        )
+        if folder is not None:
+            callbacks.append(StateHistograms(folder))
+            if has_backup(folder):
+                log(f"{settings.kind}: resuming the unfinished run in {folder}")
+        fitted = model.fit(
+            pairs.positions(batch_size),
+            steps_per_epoch=pairs.steps_per_epoch(batch_size),
+            epochs=settings.epochs,
+            callbacks=callbacks,
+            verbose=0,
+        )
+    first_epoch = fitted.epoch[0] if fitted.epoch else 0  # after a resume, the first epoch this call ran
+    history = [
+        {
+            "epoch": first_epoch + k + 1,
+            "loss": fitted.history["loss"][k],
+            "seconds": times.seconds[k],
+            "elapsed": times.elapsed[k],  # wall time of this fit call so far (validation of earlier epochs included)
+            **{f"validation/{name}": fitted.history[f"val_{name}"][k] for name in VALIDATION_METRICS},
         }
-        history.append(row)
-        if value > float(state["best_value"].numpy()):
-            state["best_value"].assign(value)
-            state["best_epoch"].assign(epoch + 1)
-            state["waited"].assign(0)
-            best_weights = model.get_weights()
-            if managers is not None:
-                managers[1].save(checkpoint_number=epoch + 1)
-        else:
-            state["waited"].assign_add(1)
-        state["epoch"].assign(epoch + 1)
-        if managers is not None:
-            managers[0].save(checkpoint_number=epoch + 1)
-            with writer.as_default():
-                tf.summary.scalar("train/loss", row["loss"], step=epoch + 1)
-                tf.summary.scalar("train/seconds_per_epoch", train_seconds, step=epoch + 1)
-                for name in ("recall@20", "ndcg@20", "recall@10", "ndcg@10"):
-                    tf.summary.scalar(f"validation_curve/{name}", scores[name], step=epoch + 1)
-                if epoch % 5 == 0:
-                    user_states, item_states = model.user_item_states()
-                    tf.summary.histogram("embeddings/users", user_states, step=epoch + 1)
-                    tf.summary.histogram("embeddings/items", item_states, step=epoch + 1)
-            writer.flush()
-        if epoch % 10 == 0 or int(state["waited"].numpy()) >= settings.patience:
-            log(
-                f"{settings.kind}/{settings.loss} epoch {epoch + 1}: loss {row['loss']:.4f}, "
-                f"validation {monitor} {value:.4f} (best {float(state['best_value'].numpy()):.4f} "
-                f"at {int(state['best_epoch'].numpy())}), {train_seconds:.2f}s"
-            )
-    model.set_weights(best_weights)
+        for k in range(len(times.seconds))
+    ]
+    stopping = next(c for c in callbacks if isinstance(c, tf.keras.callbacks.EarlyStopping))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return GraphTrainingResult(model, history, int(state["best_epoch"].numpy()), time.time() - started, peak)
+    return GraphTrainingResult(model, history, stopping.best_epoch + 1, time.time() - started, peak)

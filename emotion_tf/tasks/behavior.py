@@ -122,7 +122,7 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             config = {
                 **settings.hparams(),
                 "best_epoch": result.best_epoch,
-                "epochs_run": len(result.history),
+                "epochs_run": result.epochs_run,
                 "seconds_per_epoch": result.seconds_per_epoch,
                 "seconds_to_best_epoch": result.seconds_to_best,
                 "peak_memory_mb": result.peak_memory_mb,
@@ -142,7 +142,7 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             )
             context.log(
                 f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}, "
-                f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {len(result.history)} epochs, "
+                f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {result.epochs_run} epochs, "
                 f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s"
             )
             if dataset is not None and name == "gcn":
@@ -255,7 +255,7 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
                 context.seed,
                 result.seconds,
                 len(splits.train) * len(result.history),
-                {**settings.hparams(), "target": target, "epochs_run": len(result.history)},
+                {**settings.hparams(), "target": target, "epochs_run": result.epochs_run},
                 folder,
             )
             context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}")

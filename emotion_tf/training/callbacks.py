@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -26,6 +27,63 @@ class ValidationRanking(tf.keras.callbacks.Callback):
         scores = self.evaluate(self.model)
         for name in self.metrics:
             logs[f"val_{name}"] = scores[name]
+
+
+class ResumableEarlyStopping(tf.keras.callbacks.EarlyStopping):
+    """``EarlyStopping`` whose state survives a kill: the best value and epoch, the epochs waited and the
+    best weights are written to ``folder``/early_stopping.npz at every epoch end, read back when ``fit``
+    starts again and removed when it ends.  Keras's ``BackupAndRestore`` brings back the weights, the
+    optimizer and the epoch but not this state, so without it a resumed run would forget the best epoch
+    before the kill and end on the best epoch after it."""
+
+    def __init__(self, folder, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.path = Path(folder) / "early_stopping.npz"
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        if self.path.exists():
+            with np.load(self.path) as state:
+                self.wait, self.best_epoch = int(state["wait"]), int(state["best_epoch"])
+                self.best = float(state["best"])
+                count = int(state["weights"])
+                self.best_weights = [state[f"weight_{k}"] for k in range(count)] if count else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        weights = self.best_weights or []
+        state = {"wait": self.wait, "best_epoch": self.best_epoch, "best": self.best, "weights": len(weights)}
+        state.update({f"weight_{k}": w for k, w in enumerate(weights)})
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(self.path.name + ".partial")
+        with open(partial, "wb") as file:  # whole or not at all: a kill mid-write leaves the last state
+            np.savez(file, **state)
+        os.replace(partial, self.path)
+
+    def on_train_end(self, logs=None):
+        super().on_train_end(logs)
+        self.path.unlink(missing_ok=True)
+
+
+class EpochTimes(tf.keras.callbacks.Callback):
+    """Per epoch, the seconds spent training (``seconds``, up to this callback's ``on_epoch_end``: put it before
+    the validation callbacks) and the wall time since ``fit`` began (``elapsed``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self.elapsed: list[float] = []
+
+    def on_train_begin(self, logs=None):
+        self.started = time.time()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_started = time.time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.time()
+        self.seconds.append(now - self.epoch_started)
+        self.elapsed.append(now - self.started)
 
 
 QUIET_ENV = "EMOTION_TF_QUIET"  # set to 1 to silence the per-epoch lines
@@ -72,18 +130,32 @@ def run_name(folder) -> str:
     return "/".join(Path(folder).parts[-3:]) if folder is not None else "fit"
 
 
+BACKUP = "backup"  # a run folder's resume state (Keras BackupAndRestore and ResumableEarlyStopping)
+
+
+def has_backup(folder) -> bool:
+    """Whether ``folder`` holds the resume state of a fit that did not finish (a finished fit removes it)."""
+    backup = Path(folder) / BACKUP
+    return backup.is_dir() and any(path.is_file() for path in backup.rglob("*"))
+
+
 def fit_callbacks(monitor: str, mode: str, patience: int, folder=None, first=(), backup: bool = True) -> list:
     """``first`` (e.g. a ``ValidationRanking``), early stopping on ``monitor`` with the best weights restored,
-    and, with a ``folder``, TensorBoard curves and (``backup``) ``BackupAndRestore``, so that a killed fit run
-    again with the same folder continues from its last epoch.  ``backup=False`` for models Keras cannot
-    restore before ``fit`` has built them (subclassed TFRS models): ``train_all --resume`` reruns their task."""
+    and, with a ``folder``, TensorBoard curves and (``backup``) ``BackupAndRestore`` with a resumable early
+    stopping, so that a killed fit run again with the same folder continues from its last epoch and ends as
+    an uninterrupted one would.  ``backup=False`` for models Keras cannot restore before ``fit`` has built them
+    (subclassed TFRS models): ``train_all --resume`` reruns their task."""
+    stopping = dict(monitor=monitor, mode=mode, patience=patience, restore_best_weights=True)
+    resumable = folder is not None and backup
     callbacks = [
         *first,
-        tf.keras.callbacks.EarlyStopping(monitor, mode=mode, patience=patience, restore_best_weights=True),
+        ResumableEarlyStopping(Path(folder) / BACKUP, **stopping)
+        if resumable
+        else tf.keras.callbacks.EarlyStopping(**stopping),
         EpochProgress(run_name(folder), monitor, mode),
     ]
     if folder is not None:
         callbacks.append(tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0))
         if backup:
-            callbacks.append(tf.keras.callbacks.BackupAndRestore(str(Path(folder) / "backup")))
+            callbacks.append(tf.keras.callbacks.BackupAndRestore(str(Path(folder) / BACKUP)))
     return callbacks

@@ -10,8 +10,8 @@ Strategies (``--strategy`` of ``scripts/train_all.py``):
 
 ``train_all.py`` makes the run's strategy with ``use_strategy``; every trainer that fits a Keras model
 builds, compiles and fits it inside ``training_scope()`` (its scope), and Keras ``fit`` splits each global
-batch over the replicas.  Everything else (evaluation, serving, export) runs outside it.  The graph models
-(``emotion_tf.behavior.training``) have their own full-graph training loop and train on one device.
+batch over the replicas (the graph recommenders too: each replica propagates the whole graph for its share).
+Everything else (evaluation, serving, export) runs outside it.
 Batch sizes in settings are **per replica**: a trainer asks
 ``global_batch_size(per_replica)`` for the batch it feeds, so each replica's share, and with it the
 per-example learning dynamics, stays the same when replicas are added.  Datasets are sharded by

@@ -1,0 +1,74 @@
+"""The training pairs one epoch of link prediction sees: every (user, item) pair once, shuffled, each with
+one uniformly drawn negative item.
+
+Epoch e's order and negatives come from numpy's generator seeded with (seed, e) alone, so a run resumed
+at epoch e sees the batches an uninterrupted run would. ``DrawEpochPairs`` draws them at the start of each
+epoch into variables; ``fit`` is fed only batch *positions*, and the model's train step gathers its
+pairs from the variables. (A dataset of the pairs themselves could be prefetched from the previous draw.)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import tensorflow as tf
+
+from emotion_tf.training.distribution import shard_by_data
+
+
+class EpochPairs:
+    """Args:
+    users, items: int [n] the training pairs.
+    n_items: negatives are drawn uniformly from 0 .. n_items - 1.
+    seed: with the epoch, seeds the draw.
+
+    Build it in the strategy's scope: its variables are then mirrored, and every replica gathers from
+    the same draw.
+    """
+
+    def __init__(self, users, items, n_items: int, seed: int):
+        self.users = np.asarray(users, np.int64)
+        self.items = np.asarray(items, np.int64)
+        if self.users.shape != self.items.shape or self.users.ndim != 1 or len(self.users) == 0:
+            raise ValueError(
+                f"users and items must be equal-length non-empty vectors, got {self.users.shape} and {self.items.shape}"
+            )
+        self.n_items, self.seed = int(n_items), int(seed)
+        self.epoch_users = tf.Variable(self.users, trainable=False, name="epoch_users")
+        self.epoch_items = tf.Variable(self.items, trainable=False, name="epoch_items")
+        self.epoch_negatives = tf.Variable(np.zeros_like(self.users), trainable=False, name="epoch_negatives")
+
+    def __len__(self) -> int:
+        return len(self.users)
+
+    def draw(self, epoch: int) -> None:
+        """Epoch ``epoch``'s order (a permutation of the pairs) and one negative per position."""
+        rng = np.random.default_rng([self.seed, int(epoch)])
+        order = rng.permutation(len(self))
+        self.epoch_users.assign(self.users[order])
+        self.epoch_items.assign(self.items[order])
+        self.epoch_negatives.assign(rng.integers(0, self.n_items, size=len(self), dtype=np.int64))
+
+    def gather(self, positions: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """(users, items, negatives) int64 [b] at ``positions`` [b] of the current draw."""
+        return tuple(tf.gather(v, positions) for v in (self.epoch_users, self.epoch_items, self.epoch_negatives))
+
+    def steps_per_epoch(self, batch_size: int) -> int:
+        return math.ceil(len(self) / batch_size)
+
+    def positions(self, batch_size: int) -> tf.data.Dataset:
+        """Batches 0..b-1, b..2b-1, ... of positions, the last one short, repeated every epoch (``fit`` takes
+        ``steps_per_epoch`` of them per epoch)."""
+        return shard_by_data(tf.data.Dataset.range(len(self)).batch(batch_size).repeat())
+
+
+class DrawEpochPairs(tf.keras.callbacks.Callback):
+    """Draws epoch e's pairs when ``fit`` begins epoch e (after a resume too: Keras passes the real epoch)."""
+
+    def __init__(self, pairs: EpochPairs):
+        super().__init__()
+        self.pairs = pairs
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.pairs.draw(epoch)
