@@ -20,16 +20,13 @@ import argparse
 import resource
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf.data import synthetic  # noqa: E402
-from emotion_tf.data.splits import UserItemSets  # noqa: E402
-from emotion_tf.metrics import evaluate_ranking  # noqa: E402
-from emotion_tf.training.results import ResultRecord, format_table, write_records  # noqa: E402
+from emotion_tf.data import synthetic
+from emotion_tf.data.splits import UserItemSets
+from emotion_tf.metrics import evaluate_ranking
+from emotion_tf.training.results import ResultRecord, format_table, write_records
 
 
 def peak_memory_gb() -> float:

@@ -16,14 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation  # noqa: E402
-from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS  # noqa: E402
-from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, emotion_rec  # noqa: E402
-from emotion_tf.training.registry import RunContext  # noqa: E402
-from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically  # noqa: E402
-from emotion_tf.training.tensorboard import relative_logdir  # noqa: E402
+from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation
+from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS
+from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, emotion_rec
+from emotion_tf.training.registry import RunContext
+from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically
+from emotion_tf.training.tensorboard import relative_logdir
 
 
 def main(argv=None) -> int:

@@ -16,14 +16,11 @@ import argparse
 import dataclasses
 import resource
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf import data  # noqa: E402
-from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_graph_recommender, train_graph_recommender  # noqa: E402
-from emotion_tf.data import synthetic  # noqa: E402
-from emotion_tf.training.results import ResultRecord, format_table, write_records  # noqa: E402
+from emotion_tf import data
+from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_graph_recommender, train_graph_recommender
+from emotion_tf.data import synthetic
+from emotion_tf.training.results import ResultRecord, format_table, write_records
 
 
 def peak_memory_gb() -> float:

@@ -16,10 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf.report import glance_table, replace_glance, write_report  # noqa: E402
-from emotion_tf.training.results import read_records, write_text_atomically  # noqa: E402
+from emotion_tf.report import glance_table, replace_glance, write_report
+from emotion_tf.training.results import read_records, write_text_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 

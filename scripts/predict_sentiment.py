@@ -17,8 +17,6 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 # TensorFlow loads only after the inputs passed their checks: --help and a wrong input answer at once.
 
 

@@ -15,8 +15,6 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 # TensorFlow loads only after the arguments passed their checks: --help and a wrong input answer at once.
 
 

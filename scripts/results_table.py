@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf.report import headline_table  # noqa: E402
-from emotion_tf.training.results import format_seed_table, format_table, read_records  # noqa: E402
+from emotion_tf.report import headline_table
+from emotion_tf.training.results import format_seed_table, format_table, read_records
 
 
 def main(argv=None) -> int:

@@ -38,13 +38,11 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
-
-import emotion_tf  # noqa: E402,F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
-from emotion_tf import data  # noqa: E402
-from emotion_tf.report import run_summary, terminal_table  # noqa: E402
-from emotion_tf.tasks import TASKS  # noqa: E402
-from emotion_tf.training.distribution import (  # noqa: E402
+import emotion_tf  # noqa: F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
+from emotion_tf import data
+from emotion_tf.report import run_summary, terminal_table
+from emotion_tf.tasks import TASKS
+from emotion_tf.training.distribution import (
     STRATEGIES,
     is_chief,
     make_strategy,
@@ -53,10 +51,10 @@ from emotion_tf.training.distribution import (  # noqa: E402
     use_strategy,
     writable_folder,
 )
-from emotion_tf.training.registry import PRESETS, RunContext  # noqa: E402
-from emotion_tf.training.results import read_records, write_records, write_text_atomically  # noqa: E402
-from emotion_tf.training.seeds import set_seed  # noqa: E402
-from emotion_tf.training.tensorboard import relative_logdir  # noqa: E402
+from emotion_tf.training.registry import PRESETS, RunContext
+from emotion_tf.training.results import read_records, write_records, write_text_atomically
+from emotion_tf.training.seeds import set_seed
+from emotion_tf.training.tensorboard import relative_logdir
 
 
 def parse_args(argv=None):

@@ -25,15 +25,13 @@ import dataclasses
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf.data import DataError  # noqa: E402
-from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint  # noqa: E402
-from emotion_tf.sentiment.classifier import ARCHITECTURES  # noqa: E402
-from emotion_tf.sentiment.corpus import load_corpus  # noqa: E402
-from emotion_tf.sentiment.experiment import pretrained_encoder, train_and_evaluate  # noqa: E402
-from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT  # noqa: E402
-from emotion_tf.training.results import format_table, write_records  # noqa: E402
+from emotion_tf.data import DataError
+from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
+from emotion_tf.sentiment.classifier import ARCHITECTURES
+from emotion_tf.sentiment.corpus import load_corpus
+from emotion_tf.sentiment.experiment import pretrained_encoder, train_and_evaluate
+from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT
+from emotion_tf.training.results import format_table, write_records
 
 
 def main(argv=None) -> int:

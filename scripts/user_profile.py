@@ -15,11 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from emotion_tf.emotion_rec.profiles import format_profile, load_profiles, profile_of  # noqa: E402
+from emotion_tf.emotion_rec.profiles import format_profile, load_profiles, profile_of
 
 
 def main(argv=None) -> int:

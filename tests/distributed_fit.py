@@ -9,18 +9,15 @@ multi-worker cluster, with TF_CONFIG set), with the same *global* batch, the fit
 
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from emotion_tf import data  # noqa: E402
-from emotion_tf.behavior.training import (  # noqa: E402
+from emotion_tf import data
+from emotion_tf.behavior.training import (
     GraphTrainingSettings,
     evaluate_graph_recommender,
     train_graph_recommender,
 )
-from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf  # noqa: E402
-from emotion_tf.training.distribution import make_strategy, replicas, use_strategy  # noqa: E402
+from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
+from emotion_tf.training.distribution import make_strategy, replicas, use_strategy
 
 strategy_name, cpu_replicas, per_replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 use_strategy(make_strategy(strategy_name, cpu_replicas))  # before any other TensorFlow work

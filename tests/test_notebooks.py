@@ -31,7 +31,11 @@ PRINTED = {
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+# each notebook its own xdist group, so that under `pytest -n 2 --dist loadgroup` the two cores share them
+# (every other test file runs whole on one core, its module fixtures built once)
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, marks=pytest.mark.xdist_group(p.stem)) for p in NOTEBOOKS], ids=[p.name for p in NOTEBOOKS]
+)
 def test_notebook_runs(path: Path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

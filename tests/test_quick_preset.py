@@ -18,6 +18,7 @@ from test_train_all import train_all
 from emotion_tf.emotion_rec.profiles import load_profiles
 from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
+from emotion_tf.tasks import emotion_rec as emotion_rec_task
 from emotion_tf.tasks.presets import QUICK_EMOTION_REC
 from emotion_tf.training.tensorboard import read_hparams, read_scalars, read_tags, read_texts
 
@@ -41,7 +42,9 @@ def quick_run(tmp_path_factory):
         for task in ("baselines", "behavior", "recommend"):
             patch.setattr(f"emotion_tf.tasks.{task}.QUICK_WORLD", SMALL_WORLD)
         patch.setattr("emotion_tf.tasks.emotion_rec.QUICK_EMOTION_WORLD", SMALL_EMOTION_WORLD)
-        patch.setitem(QUICK_EMOTION_REC, "simulated_rounds", 800)
+        patch.setitem(QUICK_EMOTION_REC, "simulated_rounds", 500)
+        # the lexicon alone scores the reviews: the LSTM scorer is tested on its own (test_review_scores.py)
+        patch.setattr(emotion_rec_task.emotion_rec, "__defaults__", (("lexicon",),))
         status = train_all.main(
             ["--logdir", str(folder), "--results", str(folder / "results.json"), "--only", ",".join(RUN_TASKS)]
         )

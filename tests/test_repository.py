@@ -49,3 +49,26 @@ def test_protocols_page_lists_every_pinned_file_with_its_hash():
     assert documented == pinned
     for key, entry in catalog.CATALOG.items():
         assert f"| `{key}` | `{entry.folder.folder}/` |" in page, f"{key}'s folder is not in docs/protocols.md"
+
+
+def test_every_script_is_a_console_command_and_every_package_is_installed():
+    import sys
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    commands = project["project"]["scripts"]
+    tools = sorted(p.stem for p in (ROOT / "scripts").glob("*.py") if p.stem != "__init__")
+    assert sorted(target.split(":")[0].split(".")[-1] for target in commands.values()) == tools
+    assert all(
+        target == f"emotion_tf_scripts.{target.split(':')[0].split('.')[-1]}:main" for target in commands.values()
+    )
+    packages = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "emotion_tf").rglob("__init__.py")}
+    assert set(project["tool"]["setuptools"]["packages"]) == packages | {"emotion_tf_scripts"}
+    # an installed command answers --help at once (it loads TensorFlow only after its arguments pass)
+    command = Path(sys.executable).parent / "emotion-tf-recommend"
+    if not command.exists():
+        pytest.skip(f"{command.name} is not installed in this environment (pip install -e . makes it)")
+    shown = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: emotion-tf-recommend")
+    refused = subprocess.run([str(command), str(ROOT / "no-such-model"), "--user", "1"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "no exported recommender" in refused.stderr

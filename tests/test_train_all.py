@@ -141,6 +141,8 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     monkeypatch.setattr(task, "QUICK_EMOTION_WORLD", tiny)
     monkeypatch.setattr(task, "BANDIT_WORLD", {**tiny, "n_items": 20})
     monkeypatch.setitem(task.QUICK_EMOTION_REC, "simulated_rounds", 100)
+    # the lexicon alone scores the reviews (the LSTM scorer's training is tested elsewhere and costs 11 s a run)
+    monkeypatch.setattr(task.emotion_rec, "__defaults__", (("lexicon",),))
     # three epochs: the kill below lands after the second, in the middle of the fit
     quick = task.QUICK_EMOTION_REC["settings"]
     monkeypatch.setitem(task.QUICK_EMOTION_REC, "settings", dataclasses.replace(quick, epochs=3, patience=3))
