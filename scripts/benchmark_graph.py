@@ -18,7 +18,11 @@ import resource
 import sys
 
 from emotion_tf import data
-from emotion_tf.behavior.training import GraphTrainingSettings, evaluate_graph_recommender, train_graph_recommender
+from emotion_tf.behavior.graph_training import (
+    GraphTrainingSettings,
+    evaluate_graph_recommender,
+    train_graph_recommender,
+)
 from emotion_tf.data import synthetic
 from emotion_tf.training.results import ResultRecord, format_table, write_records
 

@@ -11,12 +11,12 @@ import json
 import sys
 
 from emotion_tf import data
-from emotion_tf.behavior.training import (
+from emotion_tf.behavior.graph_training import (
     GraphTrainingSettings,
     evaluate_graph_recommender,
     train_graph_recommender,
 )
-from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
+from emotion_tf.recommend.softmax_cf_training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.training.distribution import make_strategy, replicas, use_strategy
 
 strategy_name, cpu_replicas, per_replica = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

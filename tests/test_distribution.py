@@ -105,7 +105,7 @@ def test_batch_sizes_are_per_replica_and_workers_know_their_role(monkeypatch, tm
 
 def _tiny_fit():
     from emotion_tf import data
-    from emotion_tf.recommend.training import SoftmaxCFSettings, train_softmax_cf
+    from emotion_tf.recommend.softmax_cf_training import SoftmaxCFSettings, train_softmax_cf
 
     world = data.load("synthetic", n_users=80, n_items=40, n_categories=4, sessions_per_user=5, seed=6)
     splits = data.split_interactions(world["interactions"], seed=0)

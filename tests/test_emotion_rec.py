@@ -13,9 +13,9 @@ from emotion_tf import data
 from emotion_tf.emotion_rec.ablation import ablation_rows
 from emotion_tf.emotion_rec.features import QueryFeatures, from_simulated_world, query_features
 from emotion_tf.emotion_rec.model import Blocks
+from emotion_tf.emotion_rec.model_training import EmotionRecSettings, rank_metrics, train_emotion_model
 from emotion_tf.emotion_rec.profiles import build_profiles, load_profiles, profile_of, save_profiles
 from emotion_tf.emotion_rec.review_scores import LexiconScorer, label_of_rating
-from emotion_tf.emotion_rec.training import EmotionRecSettings, rank_metrics, train_emotion_model
 from emotion_tf.metrics.significance import paired_t_test
 from emotion_tf.training.results import ResultRecord
 

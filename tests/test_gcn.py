@@ -7,16 +7,16 @@ import tensorflow as tf
 from tensorflow_gnn.models.gcn import gcn_conv
 
 from emotion_tf import data, graph
-from emotion_tf.behavior import training as graph_training
+from emotion_tf.behavior import graph_training
 from emotion_tf.behavior.gcn import GraphConvolution
 from emotion_tf.behavior.graph_recommender import GraphRecommender
-from emotion_tf.behavior.task import LinkPredictionTask
-from emotion_tf.behavior.training import (
+from emotion_tf.behavior.graph_training import (
     GraphTrainingSettings,
     evaluate_graph_recommender,
     train_graph_recommender,
     training_graph,
 )
+from emotion_tf.behavior.task import LinkPredictionTask
 from emotion_tf.graph.article_example import EVENT_TYPES, N_ITEMS, N_USERS, article_example
 from emotion_tf.training.callbacks import has_backup
 

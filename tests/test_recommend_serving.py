@@ -15,7 +15,7 @@ from test_softmax_cf import planted_interactions
 from emotion_tf import data
 from emotion_tf.recommend import SoftmaxCFSettings, train_softmax_cf
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
-from emotion_tf.recommend.training import history_rows
+from emotion_tf.recommend.softmax_cf_training import history_rows
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from emotion_tf.recommend import (
     interaction_targets,
     multinomial_loss,
 )
-from emotion_tf.recommend.training import history_rows, train_softmax_cf
+from emotion_tf.recommend.softmax_cf_training import history_rows, train_softmax_cf
 
 
 @pytest.mark.parametrize("kind", ["implicit", "ratings"])

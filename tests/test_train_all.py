@@ -24,7 +24,18 @@ def test_baseline_tasks_are_registered():
     assert {"ranking-baselines", "text-baselines"} <= set(TASKS)
 
 
-def test_quick_ranking_baselines_write_records_and_scalars(tmp_path):
+def test_quick_ranking_baselines_write_records_and_scalars(tmp_path, monkeypatch):
+    from emotion_tf.data.splits import InteractionSplits
+    from emotion_tf.metrics.ranking import SELECTED_ON, SELECTION_METRIC
+
+    test_reads = []
+    items_by_user = InteractionSplits.items_by_user
+
+    def counted(self, *names):
+        test_reads.extend(name for name in names if name == "test")
+        return items_by_user(self, *names)
+
+    monkeypatch.setattr(InteractionSplits, "items_by_user", counted)
     results = tmp_path / "r.json"
     code = train_all.main(
         ["--only", "ranking-baselines", "--logdir", str(tmp_path / "logs"), "--results", str(results), "--seed", "1"]
@@ -38,13 +49,19 @@ def test_quick_ranking_baselines_write_records_and_scalars(tmp_path):
         ("ease", "test"),
     }
     assert all(r["dataset"] == "synthetic" and r["seed"] == 1 for r in records)
+    # model selection never looks at test: it is read once per final model (pop, and EASE at its chosen λ)
+    assert len(test_reads) == 2
+    ease = next(r for r in records if r["model"] == "ease" and r["split"] == "test")
+    by_l2 = ease["config"][f"validation_{SELECTION_METRIC}_by_l2"]
+    assert ease["config"]["selected_on"] == SELECTED_ON == "validation ndcg@20"
+    assert float(max(by_l2, key=by_l2.get)) == ease["config"]["l2"] and len(by_l2) == len(EASE_L2_GRID)
     test = {r["model"]: r["metrics"] for r in records if r["split"] == "test"}
     # the simulated users choose by taste, which EASE can learn and popularity cannot
     assert test["ease"]["recall@20"] > test["pop"]["recall@20"] + 0.05
     scalars = read_scalars(tmp_path / "logs" / "ranking-baselines" / "synthetic" / "ease")
     assert {"test/recall@20", "test/ndcg@20", "validation/recall@10"} <= set(scalars)
     assert scalars["test/recall@20"][0][1] == pytest.approx(test["ease"]["recall@20"], rel=1e-6)
-    assert len(scalars["validation/recall@20_by_l2"]) == len(EASE_L2_GRID)
+    assert len(scalars["validation/ndcg@20_by_l2"]) == len(EASE_L2_GRID)
     summary = results.with_suffix(".md").read_text()
     assert summary.count("| ranking-baselines | synthetic |") == 2  # the headline table: the test records
     assert summary.count("| ranking-baselines | pop | synthetic |") == 2  # the full table: both splits
@@ -132,7 +149,7 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     """A real training task (emotion-rec on a tiny world) is killed in the middle of a fit, then resumed."""
     import tensorflow as tf
 
-    from emotion_tf.emotion_rec import training as emotion_training
+    from emotion_tf.emotion_rec import model_training as emotion_training
     from emotion_tf.tasks import emotion_rec as task
 
     tiny = dict(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from emotion_tf.data.splits import UserItemSets
-from emotion_tf.metrics.ranking import evaluate_split
+from emotion_tf.metrics.ranking import SELECTION_METRIC, evaluate_split
 
 
 def dense_rows(history: UserItemSets, users: np.ndarray, n_items: int, dtype=np.float64) -> np.ndarray:
@@ -56,18 +56,19 @@ class EASE:
         return dense_rows(self.history, np.asarray(users), self.n_items) @ self.weights
 
 
-# λ values tried on validation; the best is refitted (docs/baselines.md)
-EASE_L2_GRID = (50.0, 100.0, 200.0, 300.0, 500.0, 800.0, 1000.0, 2000.0, 3000.0, 5000.0)
+# λ values tried on validation, a log grid of four steps per decade from 10 to 10⁴ (10, 17.8, 31.6, 56.2, 100,
+# ...); the best is refitted (docs/baselines.md)
+EASE_L2_GRID = tuple(float(f"{value:.3g}") for value in np.geomspace(10.0, 10_000.0, 13))
 
 
 def tune_ease(splits, report=lambda l2, value: None, grid=EASE_L2_GRID):
-    """EASE with λ chosen on validation Recall@20 (train items masked).
+    """EASE with λ chosen on validation ``SELECTION_METRIC`` (NDCG@20; train items masked).
 
     Args:
       splits: an ``InteractionSplits``.
-      report: called with (λ, validation Recall@20) after each fit, e.g. to log progress.
+      report: called with (λ, the validation value) after each fit, e.g. to log progress.
     Returns:
-      (the model refitted at the best λ, that λ, {λ: validation Recall@20}).
+      (the model refitted at the best λ, that λ, {λ: validation value}).
     """
     fit_args = (
         splits.train["user_index"].to_numpy(),
@@ -78,7 +79,7 @@ def tune_ease(splits, report=lambda l2, value: None, grid=EASE_L2_GRID):
     by_l2 = {}
     for l2 in grid:
         model = EASE(l2).fit(*fit_args)
-        by_l2[l2] = evaluate_split(model.score, splits, "validation")["recall@20"]
+        by_l2[l2] = evaluate_split(model.score, splits, "validation")[SELECTION_METRIC]
         report(l2, by_l2[l2])
     best = max(by_l2, key=by_l2.get)
-    return EASE(best).fit(*fit_args), best, by_l2
+    return EASE(best).fit(*fit_args), best, by_l2  # (a refit, not the grid's last model: λ may differ)

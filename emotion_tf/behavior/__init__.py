@@ -7,14 +7,14 @@ evaluate_graph_recommender(result.model, splits, "test")          # Recall/NDCG/
 
 from emotion_tf.behavior.gcn import GraphConvolution
 from emotion_tf.behavior.graph_recommender import KINDS, GraphRecommender
-from emotion_tf.behavior.task import LOSSES, LinkPredictionTask
-from emotion_tf.behavior.training import (
+from emotion_tf.behavior.graph_training import (
     GraphTrainingResult,
     GraphTrainingSettings,
     evaluate_graph_recommender,
     train_graph_recommender,
     training_graph,
 )
+from emotion_tf.behavior.task import LOSSES, LinkPredictionTask
 
 __all__ = [
     "GraphConvolution",

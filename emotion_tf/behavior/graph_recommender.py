@@ -12,7 +12,7 @@ Kinds:
   ``"mf"``        K = 0: plain matrix factorisation (with the BPR loss, the MF-BPR baseline)
 
 The model only says how embeddings are computed; ``LinkPredictionTask`` owns the loss, ``EpochPairs`` the
-training pairs of each epoch, and Keras ``fit`` the rest (``emotion_tf.behavior.training``).
+training pairs of each epoch, and Keras ``fit`` the rest (``emotion_tf.behavior.graph_training``).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class GraphRecommender(tf.keras.Model):
     def train_step(self, positions: tf.Tensor) -> dict:
         """One step of ``fit``: one full-graph propagation, the task's loss on the pairs at ``positions`` [b]."""
         if self.task is None or self.pairs is None:
-            raise ValueError("training a GraphRecommender needs its task and pairs (see behavior.training)")
+            raise ValueError("training a GraphRecommender needs its task and pairs (see behavior.graph_training)")
         users, items, negatives = self.pairs.gather(positions)
         with tf.GradientTape() as tape:
             per_pair = self.task(self, users, items, negatives)

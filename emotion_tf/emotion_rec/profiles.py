@@ -23,8 +23,8 @@ import numpy as np
 from emotion_tf.baselines.popularity import item_counts
 from emotion_tf.emotion_rec.features import QueryFeatures, ReviewedInteractions, behavior_features, user_emotion
 from emotion_tf.emotion_rec.model import Blocks
+from emotion_tf.emotion_rec.model_training import model_inputs
 from emotion_tf.emotion_rec.review_scores import LABELS
-from emotion_tf.emotion_rec.training import model_inputs
 from emotion_tf.metrics.ranking import MASKED_SPLITS
 from emotion_tf.training.results import write_text_atomically
 

@@ -112,6 +112,12 @@ def evaluate_ranking(
 # which splits are masked when a split is scored (docs/protocols.md): validation masks train; test masks both
 MASKED_SPLITS = {"validation": ("train",), "test": ("train", "validation")}
 
+# The one metric every ranking model is selected on (hyper-parameters, early stopping), on validation:
+# NDCG@20, as RecBole and the LightGCN and Mult-VAE papers do (docs/protocols.md). Records say so in their
+# config ("selected_on").
+SELECTION_METRIC = "ndcg@20"
+SELECTED_ON = f"validation {SELECTION_METRIC}"  # the records' config value
+
 
 def evaluate_split(score_users: Callable[[np.ndarray], np.ndarray], splits, split: str, ks=(10, 20)) -> dict:
     """``evaluate_ranking`` on one split of an ``InteractionSplits``, with the protocol's masking."""

@@ -6,7 +6,12 @@ evaluate_softmax_cf(result.model, splits, "test")
 """
 
 from emotion_tf.recommend.softmax_cf import SoftmaxCF, interaction_targets, multinomial_loss
-from emotion_tf.recommend.training import SoftmaxCFResult, SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
+from emotion_tf.recommend.softmax_cf_training import (
+    SoftmaxCFResult,
+    SoftmaxCFSettings,
+    evaluate_softmax_cf,
+    train_softmax_cf,
+)
 
 __all__ = [
     "SoftmaxCF",

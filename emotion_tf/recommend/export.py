@@ -17,7 +17,7 @@ import tensorflow as tf
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.recommend.serving import TopKRecommender
 from emotion_tf.recommend.softmax_cf import SoftmaxCF
-from emotion_tf.recommend.training import history_rows
+from emotion_tf.recommend.softmax_cf_training import history_rows
 from emotion_tf.training.artifacts import check_artifact, write_artifact
 
 SAVED_MODEL, ITEMS_FILE = "saved_model", "items.tsv"

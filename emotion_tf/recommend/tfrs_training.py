@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from emotion_tf.data.splits import InteractionSplits
-from emotion_tf.metrics.ranking import evaluate_split
+from emotion_tf.metrics.ranking import SELECTION_METRIC, evaluate_split
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import RatingModel, RetrievalModel, Tower
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
@@ -84,7 +84,9 @@ def train_retrieval(
             shard_by_data(train),
             epochs=epochs,
             verbose=0,
-            callbacks=fit_callbacks("val_recall@20", "max", patience, folder, first=[validation], backup=False),
+            callbacks=fit_callbacks(
+                f"val_{SELECTION_METRIC}", "max", patience, folder, first=[validation], backup=False
+            ),
         )
     return model, history.history, time.time() - started
 

@@ -21,7 +21,7 @@ from emotion_tf.baselines import Popularity, TfidfLogisticRegression
 from emotion_tf.baselines.ease import EASE_L2_GRID, tune_ease
 from emotion_tf.data.synthetic_reviews import QUICK_WORLD, synthetic_review_splits
 from emotion_tf.metrics import classification_report, thresholded_multilabel_reports
-from emotion_tf.metrics.ranking import evaluate_splits
+from emotion_tf.metrics.ranking import SELECTED_ON, SELECTION_METRIC, evaluate_splits
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
@@ -85,17 +85,19 @@ def ranking_baselines(context: RunContext) -> list[ResultRecord]:
         folder = run_folder(context.logdir, "ranking-baselines", key, "ease")
         started = time.time()
         model, best, by_l2 = tune_ease(
-            splits, lambda l2, value, key=key: context.log(f"{key}: EASE l2={l2:g} validation recall@20 {value:.4f}")
+            splits,
+            lambda l2, value, key=key: context.log(f"{key}: EASE l2={l2:g} validation {SELECTION_METRIC} {value:.4f}"),
         )
         for l2, value in by_l2.items():
-            write_metrics(folder, "validation", {"recall@20_by_l2": value}, step=int(l2), table=False)
+            write_metrics(folder, "validation", {f"{SELECTION_METRIC}_by_l2": value}, step=int(l2), table=False)
         seconds = time.time() - started
         scores = evaluate_splits(model, splits)
         context.log(f"{key}: EASE l2={best:g} test recall@20 {scores['test']['recall@20']:.4f}")
         config = {
             "l2": best,
             "l2_grid": list(EASE_L2_GRID),
-            "validation_recall@20_by_l2": {str(k): v for k, v in by_l2.items()},
+            f"validation_{SELECTION_METRIC}_by_l2": {str(k): v for k, v in by_l2.items()},
+            "selected_on": SELECTED_ON,
         }
         records += _ranking_records(context, "ease", key, scores, seconds, len(train), config, folder)
     return records

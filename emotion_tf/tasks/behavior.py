@@ -20,11 +20,12 @@ import numpy as np
 
 from emotion_tf import data
 from emotion_tf.baselines import Popularity, tune_ease
+from emotion_tf.behavior.graph_filter import tune_graph_filter
+from emotion_tf.behavior.graph_training import evaluate_graph_recommender, train_graph_recommender
 from emotion_tf.behavior.sequence import evaluate_next_item, train_next_item
-from emotion_tf.behavior.training import evaluate_graph_recommender, train_graph_recommender
 from emotion_tf.data.synthetic_reviews import QUICK_WORLD
+from emotion_tf.metrics.ranking import SELECTED_ON, evaluate_splits
 from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
-from emotion_tf.metrics.ranking import evaluate_splits
 from emotion_tf.tasks.presets import (
     FULL_GRAPH_MODELS,
     FULL_SEQUENCE,
@@ -108,10 +109,25 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             context.seed,
             time.time() - started,
             n_train,
-            {"l2": l2},
+            {"l2": l2, "selected_on": SELECTED_ON},
             run_folder(context.logdir, "behavior-gcn", key, "ease"),
         )
         context.log(f"{key}: EASE (l2={l2:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
+
+        started = time.time()
+        graph_filter, (rank, alpha), _ = tune_graph_filter(splits)
+        records += _records(
+            "behavior-gcn",
+            "gf-cf",
+            key,
+            evaluate_splits(graph_filter, splits),
+            context.seed,
+            time.time() - started,
+            n_train,
+            {"rank": rank, "alpha": alpha, "selected_on": SELECTED_ON},
+            run_folder(context.logdir, "behavior-gcn", key, "gf-cf"),
+        )
+        context.log(f"{key}: GF-CF (k={rank}, α={alpha:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
 
         for name, settings in models.items():
             folder = run_folder(context.logdir, "behavior-gcn", key, name)
@@ -126,6 +142,7 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
                 "seconds_per_epoch": result.seconds_per_epoch,
                 "seconds_to_best_epoch": result.seconds_to_best,
                 "peak_memory_mb": result.peak_memory_mb,
+                "selected_on": SELECTED_ON,
             }
             records += _records(
                 "behavior-gcn",
@@ -255,7 +272,7 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
                 context.seed,
                 result.seconds,
                 len(splits.train) * len(result.history),
-                {**settings.hparams(), "target": target, "epochs_run": result.epochs_run},
+                {**settings.hparams(), "target": target, "epochs_run": result.epochs_run, "selected_on": SELECTED_ON},
                 folder,
             )
             context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}")

@@ -30,14 +30,14 @@ from emotion_tf.emotion_rec.environments import offline_reviews, replay_rounds, 
 from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, query_features, with_true_mood
 from emotion_tf.emotion_rec.feedback import feedback_figure, feedback_loop
 from emotion_tf.emotion_rec.model import VARIANTS, Blocks
-from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
-from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS, ClassifierScorer, LexiconScorer, intensity_columns
-from emotion_tf.emotion_rec.training import (
+from emotion_tf.emotion_rec.model_training import (
     EmotionRecSettings,
     evaluate_emotion_model,
     rank_metrics,
     train_emotion_model,
 )
+from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
+from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS, ClassifierScorer, LexiconScorer, intensity_columns
 from emotion_tf.metrics.regression import pearson, spearman
 from emotion_tf.tasks.presets import (
     BANDIT_WORLD,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from emotion_tf.behavior.graph_training import GraphTrainingSettings
 from emotion_tf.behavior.sequence import SequenceSettings
-from emotion_tf.behavior.training import GraphTrainingSettings
-from emotion_tf.emotion_rec.training import EmotionRecSettings
+from emotion_tf.emotion_rec.model_training import EmotionRecSettings
 from emotion_tf.sentiment.experiment import PRETRAINED_SEQUENCE_LENGTH, RunSettings
 
 # --- sentiment ---------------------------------------------------------------------------------

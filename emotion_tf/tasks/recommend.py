@@ -16,10 +16,11 @@ from emotion_tf import data
 from emotion_tf.baselines import Popularity, tune_ease
 from emotion_tf.baselines.bias import BiasBaseline
 from emotion_tf.data.synthetic_reviews import QUICK_WORLD
-from emotion_tf.metrics.ranking import evaluate_split, evaluate_splits
+from emotion_tf.metrics.ranking import SELECTED_ON, evaluate_split, evaluate_splits
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
 from emotion_tf.recommend.latency import serving_speed
+from emotion_tf.recommend.softmax_cf_training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.recommend.tfrs_models import movielens_features
 from emotion_tf.recommend.tfrs_training import (
     factorized_top_k,
@@ -28,7 +29,6 @@ from emotion_tf.recommend.tfrs_training import (
     train_rating,
     train_retrieval,
 )
-from emotion_tf.recommend.training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
@@ -91,7 +91,7 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             context.seed,
             time.time() - started,
             n_train,
-            {"l2": l2},
+            {"l2": l2, "selected_on": SELECTED_ON},
             folder("ease"),
         )
 
@@ -109,7 +109,7 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             context.seed,
             result.seconds,
             splits.n_users * epochs,
-            {**settings.hparams(), "epochs_run": epochs},
+            {**settings.hparams(), "epochs_run": epochs, "selected_on": SELECTED_ON},
             folder("softmax-cf"),
             params=int(result.model.count_params()),
         )
@@ -138,7 +138,12 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             context.seed,
             seconds,
             n_train * epochs,
-            {"loss": "in-batch softmax, logQ-corrected", "features": bool(user_features), "epochs_run": epochs},
+            {
+                "loss": "in-batch softmax, logQ-corrected",
+                "features": bool(user_features),
+                "epochs_run": epochs,
+                "selected_on": SELECTED_ON,
+            },
             folder("tfrs-retrieval"),
         )
         context.log(f"{key}/tfrs-retrieval: test recall@20 {scores['test']['recall@20']:.4f}")

@@ -1,4 +1,5 @@
-"""Training softmax CF: Keras fit on users' history rows, early stopping on validation Recall@20.
+"""Training softmax CF: Keras fit on users' history rows, early stopping on validation NDCG@20
+(``SELECTION_METRIC``).
 
 The input and the target are the same training row (a denoising autoencoder over the catalogue); at
 validation the input is the training history, at test the training + validation history, and the
@@ -15,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from emotion_tf.data.splits import InteractionSplits
-from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
+from emotion_tf.metrics.ranking import MASKED_SPLITS, SELECTION_METRIC, evaluate_split
 from emotion_tf.recommend.softmax_cf import SoftmaxCF, interaction_targets, multinomial_loss
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.distribution import global_batch_size, training_scope
@@ -82,7 +83,7 @@ def train_softmax_cf(
         model({"history": y[active[:1]], "user": active[:1]})  # built before fit, so BackupAndRestore can restore it
         # the validation input is the training history: built once here, not again every epoch
         validation = ValidationRanking(lambda m: evaluate_split(scorer(m, y), splits, "validation", ks=(20,)))
-        callbacks = fit_callbacks("val_recall@20", "max", settings.patience, folder, first=[validation])
+        callbacks = fit_callbacks(f"val_{SELECTION_METRIC}", "max", settings.patience, folder, first=[validation])
         started = time.time()
         history = model.fit(
             {"history": y[active], "user": active},

@@ -4,7 +4,8 @@ Each step propagates the whole training graph once (not once per sampled pair), 
 user and item states and applies ``LinkPredictionTask``. ``fit`` is fed batches of positions into the
 epoch's shuffled pairs (``EpochPairs``, drawn from (seed, epoch)); after every epoch ``ValidationRanking``
 adds the validation Recall/NDCG@10,20 (train items masked) to the logs, and the callbacks every model
-uses do the rest: early stopping with the best weights kept, TensorBoard curves, the per-epoch line,
+uses do the rest: early stopping on validation NDCG@20 (``SELECTION_METRIC``) with the best weights kept,
+TensorBoard curves, the per-epoch line,
 and ``BackupAndRestore``, so a killed run resumes at its last finished epoch and ends with the result of
 an uninterrupted one. The model is built, compiled and fitted in the run's ``tf.distribute`` scope, so it
 trains under ``MirroredStrategy`` and ``MultiWorkerMirroredStrategy`` as the other models do: the batch
@@ -29,6 +30,7 @@ from emotion_tf.behavior.pairs import DrawEpochPairs, EpochPairs
 from emotion_tf.behavior.task import LinkPredictionTask
 from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics import ranking
+from emotion_tf.metrics.ranking import SELECTION_METRIC
 from emotion_tf.training.callbacks import EpochTimes, ValidationRanking, fit_callbacks, has_backup
 from emotion_tf.training.distribution import global_batch_size, training_scope
 from emotion_tf.training.seeds import set_seed
@@ -127,7 +129,7 @@ def train_graph_recommender(
     seed: int = 0,
     folder=None,
     log=print,
-    monitor: str = "recall@20",
+    monitor: str = SELECTION_METRIC,
     context: pd.DataFrame | None = None,
 ) -> GraphTrainingResult:
     """Train on ``splits.train``, early-stop on validation ``monitor``; logs and the resume backup under ``folder``.
