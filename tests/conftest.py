@@ -112,12 +112,6 @@ SLOW_FIRST = (
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(session, config, items):
     rank = {name: position for position, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
-    # Under `--dist loadgroup` each test file is one group, run whole on one core (its module fixtures built
-    # once); a test that names its own group (each notebook) is scheduled on its own.
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))

@@ -30,13 +30,7 @@ PRINTED = {
 }
 
 
-@pytest.mark.notebook
-# each notebook its own xdist group, so that under `pytest -n 2 --dist loadgroup` the two cores share them
-# (every other test file runs whole on one core, its module fixtures built once)
-@pytest.mark.parametrize(
-    "path", [pytest.param(p, marks=pytest.mark.xdist_group(p.stem)) for p in NOTEBOOKS], ids=[p.name for p in NOTEBOOKS]
-)
-def test_notebook_runs(path: Path, monkeypatch):
+def run_notebook(path: Path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("EMOTION_TF_SMALL", "1")
@@ -72,3 +66,14 @@ def test_notebook_runs(path: Path, monkeypatch):
     assert found, f"{path.name} did not print {pattern!r}"
     numbers = [float(group) for group in found.groups()]
     assert check(*numbers), f"{path.name}: {found.group(0)!r} is out of its expected range"
+
+
+# One test class per notebook: `pytest -n 2 --dist loadscope` schedules each class on its own, so the two cores
+# share the notebooks (every other test file, having no classes, runs whole on one core).
+for _path in NOTEBOOKS:
+    _name = "TestNotebook_" + _path.stem
+
+    def _test_runs(self, monkeypatch, path=_path):
+        run_notebook(path, monkeypatch)
+
+    globals()[_name] = pytest.mark.notebook(type(_name, (), {"test_runs": _test_runs}))
