@@ -13,6 +13,11 @@ import pytest
 
 os.environ["EMOTION_TF_DOWNLOAD"] = "0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `pytest -n 2` on two cores: each worker's TensorFlow (and the subprocesses and notebook kernels it starts,
+    # which inherit this) computes an op on one thread, instead of two workers each using both cores
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # Keras 2 for every test module, whichever of tensorflow / tensorflow_gnn / emotion_tf it imports first
 import emotion_tf  # noqa: E402,F401

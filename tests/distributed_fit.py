@@ -24,7 +24,7 @@ use_strategy(make_strategy(strategy_name, cpu_replicas))  # before any other Ten
 world = data.load("synthetic", n_users=120, n_items=60, n_categories=4, sessions_per_user=6, seed=5)
 splits = data.split_interactions(world["interactions"], seed=0)
 # no dropout: its random masks would differ between one device and several
-settings = SoftmaxCFSettings(dim=16, dropout=0.0, batch_size=per_replica, epochs=4, patience=10, learning_rate=5e-3)
+settings = SoftmaxCFSettings(dim=16, dropout=0.0, batch_size=per_replica, epochs=3, patience=10, learning_rate=5e-3)
 result = train_softmax_cf(splits, settings, seed=0)
 # the normalized GCN (weights, biases, tanh) with the full-softmax loss, and MF with BPR and its negatives
 graphs = {

@@ -8,6 +8,7 @@ are tested on their own (``test_train_all.py::test_text_baselines_task_on_tiny_d
 ``test_sentiment_task.py``, ``test_pretraining.py``, ``test_sequence.py``). The whole quick preset stays a
 command: ``python scripts/train_all.py``."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from emotion_tf.emotion_rec.profiles import load_profiles
 from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
 from emotion_tf.tasks import emotion_rec as emotion_rec_task
-from emotion_tf.tasks.presets import QUICK_EMOTION_REC
+from emotion_tf.tasks.presets import QUICK_EMOTION_REC, QUICK_RECOMMEND
 from emotion_tf.training.tensorboard import read_hparams, read_scalars, read_tags, read_texts
 
 # the sequence model's task is left out too: its learning is tested on its own (test_sequence.py)
@@ -43,6 +44,8 @@ def quick_run(tmp_path_factory):
             patch.setattr(f"emotion_tf.tasks.{task}.QUICK_WORLD", SMALL_WORLD)
         patch.setattr("emotion_tf.tasks.emotion_rec.QUICK_EMOTION_WORLD", SMALL_EMOTION_WORLD)
         patch.setitem(QUICK_EMOTION_REC, "simulated_rounds", 500)
+        patch.setitem(QUICK_RECOMMEND, "softmax_cf", dataclasses.replace(QUICK_RECOMMEND["softmax_cf"], patience=4))
+        patch.setitem(QUICK_RECOMMEND, "retrieval_epochs", 8)
         # the lexicon alone scores the reviews: the LSTM scorer is tested on its own (test_review_scores.py)
         patch.setattr(emotion_rec_task.emotion_rec, "__defaults__", (("lexicon",),))
         status = train_all.main(

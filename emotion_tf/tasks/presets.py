@@ -11,6 +11,7 @@ import dataclasses
 from emotion_tf.behavior.graph_training import GraphTrainingSettings
 from emotion_tf.behavior.sequence import SequenceSettings
 from emotion_tf.emotion_rec.model_training import EmotionRecSettings
+from emotion_tf.recommend.softmax_cf_training import SoftmaxCFSettings
 from emotion_tf.sentiment.experiment import PRETRAINED_SEQUENCE_LENGTH, RunSettings
 
 # --- sentiment ---------------------------------------------------------------------------------
@@ -83,6 +84,11 @@ QUICK_GRAPH_MODELS = {
 # MF-BPR's full-preset rate (1e-3 over up to 150 epochs) leaves it at chance in 8 short epochs (recall@20 0.054
 # on the quick world, below popularity); ten times the rate lets it learn in the quick budget
 QUICK_GRAPH_MODELS["mf-bpr"] = dataclasses.replace(QUICK_GRAPH_MODELS["mf-bpr"], learning_rate=1e-2)
+# --- recommendation ----------------------------------------------------------------------------------
+
+FULL_RECOMMEND = dict(softmax_cf=SoftmaxCFSettings(epochs=200, patience=15), retrieval_epochs=50)
+QUICK_RECOMMEND = dict(softmax_cf=SoftmaxCFSettings(epochs=60, patience=10), retrieval_epochs=20)
+
 FULL_SEQUENCE = SequenceSettings(max_length=30, epochs=20)
 QUICK_SEQUENCE = SequenceSettings(max_length=20, dim=32, epochs=3)
 

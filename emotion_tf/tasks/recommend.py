@@ -20,7 +20,7 @@ from emotion_tf.metrics.ranking import SELECTED_ON, evaluate_split, evaluate_spl
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
 from emotion_tf.recommend.latency import serving_speed
-from emotion_tf.recommend.softmax_cf_training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
+from emotion_tf.recommend.softmax_cf_training import evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.recommend.tfrs_models import movielens_features
 from emotion_tf.recommend.tfrs_training import (
     factorized_top_k,
@@ -29,6 +29,7 @@ from emotion_tf.recommend.tfrs_training import (
     train_rating,
     train_retrieval,
 )
+from emotion_tf.tasks.presets import FULL_RECOMMEND, QUICK_RECOMMEND
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
@@ -95,7 +96,8 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             folder("ease"),
         )
 
-        settings = SoftmaxCFSettings(epochs=60 if quick else 200, patience=10 if quick else 15)
+        preset = QUICK_RECOMMEND if quick else FULL_RECOMMEND
+        settings = preset["softmax_cf"]
         result = train_softmax_cf(splits, settings, seed=context.seed, folder=folder("softmax-cf"))
         scores = {
             split: evaluate_softmax_cf(result.model, splits, split, settings.targets)
@@ -124,7 +126,7 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             user_features,
             item_features,
             seed=context.seed,
-            epochs=20 if quick else 50,
+            epochs=preset["retrieval_epochs"],
             folder=folder("tfrs-retrieval"),
         )
         scorer = retrieval_scorer(model, splits.n_users, splits.n_items)
