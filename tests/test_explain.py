@@ -24,8 +24,7 @@ def planted_english(n, rng):
     return texts, np.array(labels)
 
 
-# the recurrent and the attention models (the BiLSTM is the LSTM run both ways: nothing new for the attributions)
-@pytest.fixture(scope="module", params=["lstm", "transformer"])
+@pytest.fixture(scope="module", params=["lstm", "bilstm", "transformer"])
 def trained(request):
     rng = np.random.default_rng(0)
     x, y = planted_english(400, rng)
