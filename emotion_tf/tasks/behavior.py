@@ -51,22 +51,6 @@ def _interactions(context: RunContext):
         yield "ml-100k", movielens["interactions"], movielens
 
 
-def _records(task, model, dataset, scores, seed, seconds, examples, config, folder, params=None, hparams=None):
-    return split_records(
-        task,
-        model,
-        dataset,
-        seed,
-        scores,
-        folder,
-        seconds=seconds,
-        examples=examples,
-        config=config,
-        params=params,
-        hparams=hparams,
-    )
-
-
 def _projector(folder, result, splits, dataset) -> None:
     """Item embeddings with titles and genres, user embeddings with age, gender and occupation."""
     user_states, item_states = (s.numpy() for s in result.model.user_item_states())
@@ -88,44 +72,44 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
         pop = Popularity().fit(
             splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
         )
-        records += _records(
+        records += split_records(
             "behavior-gcn",
             "pop",
             key,
-            evaluate_splits(pop, splits),
             context.seed,
-            time.time() - started,
-            n_train,
-            {},
+            evaluate_splits(pop, splits),
             run_folder(context.logdir, "behavior-gcn", key, "pop"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={},
         )
         started = time.time()
         ease, l2, _ = tune_ease(splits)
-        records += _records(
+        records += split_records(
             "behavior-gcn",
             "ease",
             key,
-            evaluate_splits(ease, splits),
             context.seed,
-            time.time() - started,
-            n_train,
-            {"l2": l2, "selected_on": SELECTED_ON},
+            evaluate_splits(ease, splits),
             run_folder(context.logdir, "behavior-gcn", key, "ease"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={"l2": l2, "selected_on": SELECTED_ON},
         )
         context.log(f"{key}: EASE (l2={l2:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
 
         started = time.time()
         graph_filter, (rank, alpha), _ = tune_graph_filter(splits)
-        records += _records(
+        records += split_records(
             "behavior-gcn",
             "gf-cf",
             key,
-            evaluate_splits(graph_filter, splits),
             context.seed,
-            time.time() - started,
-            n_train,
-            {"rank": rank, "alpha": alpha, "selected_on": SELECTED_ON},
+            evaluate_splits(graph_filter, splits),
             run_folder(context.logdir, "behavior-gcn", key, "gf-cf"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={"rank": rank, "alpha": alpha, "selected_on": SELECTED_ON},
         )
         context.log(f"{key}: GF-CF (k={rank}, α={alpha:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
 
@@ -144,16 +128,16 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
                 "peak_memory_mb": result.peak_memory_mb,
                 "selected_on": SELECTED_ON,
             }
-            records += _records(
+            records += split_records(
                 "behavior-gcn",
                 name,
                 key,
-                scores,
                 context.seed,
-                result.seconds,
-                n_train * len(result.history),
-                config,
+                scores,
                 folder,
+                seconds=result.seconds,
+                examples=n_train * len(result.history),
+                config=config,
                 params=int(sum(np.prod(v.shape) for v in result.model.trainable_variables)),
                 hparams=settings.hparams(),
             )
@@ -181,16 +165,16 @@ def behavior_sequence(context: RunContext) -> list[ResultRecord]:
             splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
         )
         pop_scores = {split: evaluate_scores(pop.score, splits, split) for split in ("validation", "test")}
-        records += _records(
+        records += split_records(
             "behavior-sequence",
             "pop",
             key,
-            pop_scores,
             context.seed,
-            time.time() - started,
-            n_train,
-            {"split": "temporal"},
+            pop_scores,
             run_folder(context.logdir, "behavior-sequence", key, "pop"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={"split": "temporal"},
         )
         folder = run_folder(context.logdir, "behavior-sequence", key, settings.cell)
         result = train_next_item(splits, settings, seed=context.seed, folder=folder)
@@ -199,16 +183,16 @@ def behavior_sequence(context: RunContext) -> list[ResultRecord]:
             for split in ("validation", "test")
         }
         epochs = len(result.history["loss"])
-        records += _records(
+        records += split_records(
             "behavior-sequence",
             settings.cell,
             key,
-            scores,
             context.seed,
-            result.seconds,
-            n_train * epochs,
-            {**dataclasses.asdict(settings), "split": "temporal", "epochs_run": epochs},
+            scores,
             folder,
+            seconds=result.seconds,
+            examples=n_train * epochs,
+            config={**dataclasses.asdict(settings), "split": "temporal", "epochs_run": epochs},
             params=int(result.model.count_params()),
         )
         context.log(
@@ -241,16 +225,16 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
         pop = Popularity().fit(
             splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
         )
-        records += _records(
+        records += split_records(
             "behavior-typed",
             "pop",
             key,
-            evaluate_splits(pop, splits),
             context.seed,
-            time.time() - started,
-            len(splits.train),
-            {"target": target},
+            evaluate_splits(pop, splits),
             run_folder(context.logdir, "behavior-typed", key, "pop"),
+            seconds=time.time() - started,
+            examples=len(splits.train),
+            config={"target": target},
         )
         for name, extra, event_weights in (
             ("gcn-purchases-only", None, {target: 1.0}),
@@ -264,16 +248,21 @@ def behavior_typed(context: RunContext) -> list[ResultRecord]:
             scores = {
                 split: evaluate_graph_recommender(result.model, splits, split) for split in ("validation", "test")
             }
-            records += _records(
+            records += split_records(
                 "behavior-typed",
                 name,
                 key,
-                scores,
                 context.seed,
-                result.seconds,
-                len(splits.train) * len(result.history),
-                {**settings.hparams(), "target": target, "epochs_run": result.epochs_run, "selected_on": SELECTED_ON},
+                scores,
                 folder,
+                seconds=result.seconds,
+                examples=len(splits.train) * len(result.history),
+                config={
+                    **settings.hparams(),
+                    "target": target,
+                    "epochs_run": result.epochs_run,
+                    "selected_on": SELECTED_ON,
+                },
             )
             context.log(f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}")
     return records

@@ -51,22 +51,6 @@ def _datasets(context: RunContext):
         yield "ml-100k", movielens["interactions"], movielens, movielens["items"][["item_id", "title", "genres"]]
 
 
-def _records(model, dataset, scores, seed, seconds, examples, config, folder, params=None, hparams=None):
-    return split_records(
-        TASK,
-        model,
-        dataset,
-        seed,
-        scores,
-        folder,
-        seconds=seconds,
-        examples=examples,
-        config=config,
-        params=params,
-        hparams=hparams,
-    )
-
-
 @register_task(TASK, "softmax CF (the article's loss), TFRS retrieval and rating, serving top-K vs numpy")
 def recommend(context: RunContext) -> list[ResultRecord]:
     quick = context.preset == "quick"
@@ -80,20 +64,29 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         pop = Popularity().fit(
             splits.train["user_index"].to_numpy(), splits.train["item_index"].to_numpy(), splits.n_users, splits.n_items
         )
-        records += _records(
-            "pop", key, evaluate_splits(pop, splits), context.seed, time.time() - started, n_train, {}, folder("pop")
+        records += split_records(
+            TASK,
+            "pop",
+            key,
+            context.seed,
+            evaluate_splits(pop, splits),
+            folder("pop"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={},
         )
         started = time.time()
         ease, l2, _ = tune_ease(splits)
-        records += _records(
+        records += split_records(
+            TASK,
             "ease",
             key,
-            evaluate_splits(ease, splits),
             context.seed,
-            time.time() - started,
-            n_train,
-            {"l2": l2, "selected_on": SELECTED_ON},
+            evaluate_splits(ease, splits),
             folder("ease"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={"l2": l2, "selected_on": SELECTED_ON},
         )
 
         preset = QUICK_RECOMMEND if quick else FULL_RECOMMEND
@@ -104,15 +97,16 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             for split in ("validation", "test")
         }
         epochs = len(result.history["loss"])
-        records += _records(
+        records += split_records(
+            TASK,
             "softmax-cf",
             key,
-            scores,
             context.seed,
-            result.seconds,
-            splits.n_users * epochs,
-            {**settings.hparams(), "epochs_run": epochs, "selected_on": SELECTED_ON},
+            scores,
             folder("softmax-cf"),
+            seconds=result.seconds,
+            examples=splits.n_users * epochs,
+            config={**settings.hparams(), "epochs_run": epochs, "selected_on": SELECTED_ON},
             params=int(result.model.count_params()),
         )
         context.log(
@@ -133,20 +127,21 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         scores = {split: evaluate_split(scorer, splits, split) for split in ("validation", "test")}
         scores["validation"].update(factorized_top_k(model, splits.validation))  # TFRS's own metric, unmasked
         epochs = len(history["loss"])
-        records += _records(
+        records += split_records(
+            TASK,
             "tfrs-retrieval",
             key,
-            scores,
             context.seed,
-            seconds,
-            n_train * epochs,
-            {
+            scores,
+            folder("tfrs-retrieval"),
+            seconds=seconds,
+            examples=n_train * epochs,
+            config={
                 "loss": "in-batch softmax, logQ-corrected",
                 "features": bool(user_features),
                 "epochs_run": epochs,
                 "selected_on": SELECTED_ON,
             },
-            folder("tfrs-retrieval"),
         )
         context.log(f"{key}/tfrs-retrieval: test recall@20 {scores['test']['recall@20']:.4f}")
 
@@ -157,15 +152,16 @@ def recommend(context: RunContext) -> list[ResultRecord]:
         exported = export(module, folder("softmax-cf") / "export", items)
         served, _ = load(exported)
         speed = serving_speed(module, served, calls=50 if quick else 200)
-        records += _records(
+        records += split_records(
+            TASK,
             "softmax-cf-serving",
             key,
-            {"test": speed},
             context.seed,
-            0.0,
-            0,
-            {"index": "tfrs BruteForce in a SavedModel", "k": 10, "export": str(exported)},
+            {"test": speed},
             folder("softmax-cf-serving"),
+            seconds=0.0,
+            examples=0,
+            config={"index": "tfrs BruteForce in a SavedModel", "k": 10, "export": str(exported)},
         )
         context.log(
             f"{key}: top-10 latency p50 {speed['latency_p50_ms']:.2f} ms (numpy "
@@ -201,8 +197,16 @@ def _rating_records(context, key, splits, user_features, item_features, folder):
         }
         for name, frame in (("validation", validation), ("test", test))
     }
-    records = _records(
-        "bias-baseline", key, bias_scores, context.seed, seconds, len(splits.train), {}, folder("bias-baseline")
+    records = split_records(
+        TASK,
+        "bias-baseline",
+        key,
+        context.seed,
+        bias_scores,
+        folder("bias-baseline"),
+        seconds=seconds,
+        examples=len(splits.train),
+        config={},
     )
     model, history, seconds = train_rating(
         splits,
@@ -213,15 +217,16 @@ def _rating_records(context, key, splits, user_features, item_features, folder):
         folder=folder("tfrs-rating"),
     )
     scores = {name: {"rmse": rating_rmse(model, frame)} for name, frame in (("validation", validation), ("test", test))}
-    records += _records(
+    records += split_records(
+        TASK,
         "tfrs-rating",
         key,
-        scores,
         context.seed,
-        seconds,
-        len(splits.train) * len(history["loss"]),
-        {"epochs_run": len(history["loss"])},
+        scores,
         folder("tfrs-rating"),
+        seconds=seconds,
+        examples=len(splits.train) * len(history["loss"]),
+        config={"epochs_run": len(history["loss"])},
     )
     context.log(
         f"{key}/tfrs-rating: test RMSE {scores['test']['rmse']:.4f} (bias baseline {bias_scores['test']['rmse']:.4f})"
