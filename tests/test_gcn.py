@@ -206,3 +206,32 @@ def test_killed_run_resumes_to_the_same_result(tmp_path, monkeypatch):
         resumed.model.node_embedding.numpy(), whole.model.node_embedding.numpy(), rtol=1e-4, atol=1e-5
     )
     assert has_backup(tmp_path / "whole") is False and has_backup(tmp_path / "killed") is False  # finished runs
+
+
+def test_epoch_pairs_are_a_seeded_permutation_and_unseen_negatives_avoid_the_users_items():
+    from emotion_tf.behavior.pairs import EpochPairs
+
+    rng = np.random.default_rng(0)
+    users = np.repeat(np.arange(30), 8)
+    items = np.concatenate([rng.choice(12, 8, replace=False) for _ in range(30)])  # each user has 8 of 12 items
+    positives = set(zip(users.tolist(), items.tolist()))
+    for kind in ("uniform", "unseen"):
+        pairs = EpochPairs(users, items, n_items=12, seed=3, negatives=kind)
+        pairs.draw(5)
+        first = [v.numpy().copy() for v in (pairs.epoch_users, pairs.epoch_items, pairs.epoch_negatives)]
+        drawn = set(zip(first[0].tolist(), first[1].tolist()))
+        assert drawn == positives and len(first[0]) == len(users)  # every pair once
+        hits = sum((u, j) in positives for u, j in zip(first[0].tolist(), first[2].tolist()))
+        # two thirds of the catalogue are each user's items: uniform negatives hit them often, unseen never
+        assert (hits == 0) if kind == "unseen" else (hits > len(users) // 3)
+        pairs.draw(6)
+        assert not np.array_equal(pairs.epoch_users.numpy(), first[0])
+        pairs.draw(5)  # epoch 5 again, as after a resume: the same draw
+        assert all(
+            np.array_equal(v.numpy(), f)
+            for v, f in zip((pairs.epoch_users, pairs.epoch_items, pairs.epoch_negatives), first)
+        )
+    with pytest.raises(ValueError, match="unseen"):
+        EpochPairs(np.zeros(12, int), np.arange(12), n_items=12, seed=0, negatives="unseen")
+    with pytest.raises(ValueError, match="negatives must be one of"):
+        EpochPairs(users, items, n_items=12, seed=0, negatives="popular")

@@ -51,6 +51,8 @@ class GraphTrainingSettings:
     batch_size: int = 4096
     epochs: int = 200
     patience: int = 10
+    init_stddev: float = 0.1  # of the initial node embeddings
+    negatives: str = "uniform"  # BPR's negatives: "uniform" over all items or "unseen" by the user (EpochPairs)
     event_weights: dict | None = None  # typed events: weight of each event type's edges in the graph
 
     def hparams(self) -> dict:
@@ -143,10 +145,18 @@ def train_graph_recommender(
     items = splits.train["item_index"].to_numpy(np.int64)
     batch_size = global_batch_size(settings.batch_size)
     with training_scope():  # the run's tf.distribute strategy
-        pairs = EpochPairs(users, items, splits.n_items, seed)
+        pairs = EpochPairs(users, items, splits.n_items, seed, settings.negatives)
         task = LinkPredictionTask(settings.loss, settings.l2, settings.temperature)
         model = GraphRecommender(
-            graph, settings.kind, settings.dim, settings.num_layers, settings.activation, seed, task=task, pairs=pairs
+            graph,
+            settings.kind,
+            settings.dim,
+            settings.num_layers,
+            settings.activation,
+            seed,
+            init_stddev=settings.init_stddev,
+            task=task,
+            pairs=pairs,
         )
         model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
         model(tf.constant([0], tf.int64))  # built before fit, so BackupAndRestore can restore it

@@ -16,25 +16,34 @@ import tensorflow as tf
 
 from emotion_tf.training.distribution import shard_by_data
 
+NEGATIVES = ("uniform", "unseen")
+
 
 class EpochPairs:
     """Args:
     users, items: int [n] the training pairs.
     n_items: negatives are drawn uniformly from 0 .. n_items - 1.
     seed: with the epoch, seeds the draw.
+    negatives: ``"uniform"`` over all items, or ``"unseen"``: redrawn until none is one of the user's training
+      items (as RecBole samples BPR's negatives), so no step pushes a positive down as if it were a negative.
 
     Build it in the strategy's scope: its variables are then mirrored, and every replica gathers from
     the same draw.
     """
 
-    def __init__(self, users, items, n_items: int, seed: int):
+    def __init__(self, users, items, n_items: int, seed: int, negatives: str = "uniform"):
         self.users = np.asarray(users, np.int64)
         self.items = np.asarray(items, np.int64)
         if self.users.shape != self.items.shape or self.users.ndim != 1 or len(self.users) == 0:
             raise ValueError(
                 f"users and items must be equal-length non-empty vectors, got {self.users.shape} and {self.items.shape}"
             )
-        self.n_items, self.seed = int(n_items), int(seed)
+        if negatives not in NEGATIVES:
+            raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+        self.n_items, self.seed, self.negatives = int(n_items), int(seed), negatives
+        self.positives = np.unique(self.users * self.n_items + self.items)  # (u, i) as one sorted key
+        if negatives == "unseen" and (np.bincount(self.positives // self.n_items) >= self.n_items).any():
+            raise ValueError("negatives='unseen' needs every user to have an item they did not interact with")
         self.epoch_users = tf.Variable(self.users, trainable=False, name="epoch_users")
         self.epoch_items = tf.Variable(self.items, trainable=False, name="epoch_items")
         self.epoch_negatives = tf.Variable(np.zeros_like(self.users), trainable=False, name="epoch_negatives")
@@ -46,9 +55,17 @@ class EpochPairs:
         """Epoch ``epoch``'s order (a permutation of the pairs) and one negative per position."""
         rng = np.random.default_rng([self.seed, int(epoch)])
         order = rng.permutation(len(self))
-        self.epoch_users.assign(self.users[order])
+        users = self.users[order]
+        self.epoch_users.assign(users)
         self.epoch_items.assign(self.items[order])
-        self.epoch_negatives.assign(rng.integers(0, self.n_items, size=len(self), dtype=np.int64))
+        negatives = rng.integers(0, self.n_items, size=len(self), dtype=np.int64)
+        if self.negatives == "unseen":
+            # vectorised rejection: redraw only the negatives that hit a training pair of their user
+            hit = np.isin(users * self.n_items + negatives, self.positives)
+            while hit.any():
+                negatives[hit] = rng.integers(0, self.n_items, size=int(hit.sum()), dtype=np.int64)
+                hit[hit] = np.isin(users[hit] * self.n_items + negatives[hit], self.positives)
+        self.epoch_negatives.assign(negatives)
 
     def gather(self, positions: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         """(users, items, negatives) int64 [b] at ``positions`` [b] of the current draw."""
