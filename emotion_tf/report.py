@@ -161,13 +161,24 @@ GLANCE_ROWS = (
 GLANCE_BEGIN, GLANCE_END = "<!-- glance: made by scripts/make_report.py -->", "<!-- /glance -->"
 
 
+RANKING_TASKS = ("ranking-baselines", "behavior-gcn", "behavior-typed", "recommend")
+
+
 def run_model(record) -> str:
-    """The name a record is compared under. An emotion-driven variant whose emotion state came from other
-    review scorers than the default is another model (``user-emotion[bert-stars]``): averaging it with the
-    default runs of the same variant would mix two experiments."""
-    scorers = record.config.get("scorers") if isinstance(record.config, dict) else None
+    """The name a record is compared under; averaging two experiments as one model would mix them.
+
+    * An emotion-driven variant whose emotion state came from other review scorers than the default is another
+      model (``user-emotion[bert-stars]``).
+    * A ranking model from before every ranking model was selected on validation NDCG@20 (its record has no
+      ``selected_on``: it was selected on validation Recall@20) is ``ease[selected on recall@20]``.
+    """
+    config = record.config if isinstance(record.config, dict) else {}
+    scorers = config.get("scorers")
     if record.task == "emotion-rec" and scorers and tuple(scorers) != DEFAULT_SCORERS:
         return f"{record.model}[{'+'.join(scorers)}]"
+    if record.task in RANKING_TASKS and record.model != "pop" and "recall@20" in record.metrics:
+        if "selected_on" not in config:
+            return f"{record.model}[selected on recall@20]"
     return record.model
 
 

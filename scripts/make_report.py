@@ -43,7 +43,8 @@ def main(argv=None) -> int:
     if not args.results:  # the committed results: README's glance table is redrawn from them too
         readme = ROOT / "README.md"
         try:
-            write_text_atomically(replace_glance(readme.read_text(encoding="utf-8"), glance_table(records)), readme)
+            updated = replace_glance(readme.read_text(encoding="utf-8"), glance_table(records))
+            write_text_atomically(updated.rstrip("\n"), readme)  # it ends the file with one newline
         except ValueError as error:
             raise SystemExit(f"error: {readme}: {error}") from None
         print(f"updated the results table of {readme}")

@@ -163,7 +163,9 @@ def test_recommend_task_learns_exports_and_times_serving(quick_run):
     speed = test["softmax-cf-serving"]["metrics"]
     # the speed record holds the served and the numpy timings, each summarised the same way (tested in test_metrics)
     assert set(speed) >= {f"{who}{m}" for who in ("", "numpy_") for m in ("latency_p50_ms", "latency_p95_ms")}
-    served, _ = load(test["softmax-cf-serving"]["config"]["export"])
+    export = test["softmax-cf-serving"]["config"]["export"]  # relative to the run folder, as every logdir
+    assert not Path(export).is_absolute()
+    served, _ = load(folder / export)
     answer = served.for_user(np.int64(0), np.int32(5))
     assert len(set(answer["item_ids"].numpy())) == 5 and not bool(answer["fallback"])
     # Keras writes val_* logs under validation/ as epoch_*: one point per epoch run

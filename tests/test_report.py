@@ -20,7 +20,9 @@ HARDWARE = "2 CPU cores (x86_64)"
 
 
 def record(task, model, dataset, split="test", seed=0, **metrics):
-    return ResultRecord(task, model, dataset, split, seed, metrics, train_seconds=1.0, hardware=HARDWARE)
+    # as the tasks write them now: every ranking model says what it was selected on
+    config = {"selected_on": "validation ndcg@20"}
+    return ResultRecord(task, model, dataset, split, seed, metrics, config=config, train_seconds=1.0, hardware=HARDWARE)
 
 
 def test_anchors_follow_the_dataset_and_the_model():
@@ -193,3 +195,9 @@ def test_runs_with_other_review_scorers_are_other_models():
     other.config = {"scorers": ["bert-stars"]}
     assert run_model(default) == "user-emotion" and run_model(other) == "user-emotion[bert-stars]"
     assert len(unique_runs([default, other])) == 2  # the same seed of two experiments: both kept
+    # a ranking record from before the selection on validation NDCG@20 is another experiment too
+    older = record("recommend", "softmax-cf", "ml-100k", **{"recall@20": 0.39})
+    older.config = {}
+    assert run_model(older) == "softmax-cf[selected on recall@20]"
+    assert run_model(record("recommend", "softmax-cf", "ml-100k", **{"recall@20": 0.39})) == "softmax-cf"
+    assert run_model(record("recommend", "pop", "ml-100k", **{"recall@20": 0.18})) == "pop"  # nothing selected

@@ -33,7 +33,7 @@ from emotion_tf.tasks.presets import FULL_RECOMMEND, QUICK_RECOMMEND
 from emotion_tf.training.records import split_records
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import run_folder, write_projector
+from emotion_tf.training.tensorboard import relative_logdir, run_folder, write_projector
 
 TASK = "recommend"
 
@@ -161,7 +161,11 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             folder("softmax-cf-serving"),
             seconds=0.0,
             examples=0,
-            config={"index": "tfrs BruteForce in a SavedModel", "k": 10, "export": str(exported)},
+            config={
+                "index": "tfrs BruteForce in a SavedModel",
+                "k": 10,
+                "export": relative_logdir(str(exported), context.logdir),
+            },
         )
         context.log(
             f"{key}: top-10 latency p50 {speed['latency_p50_ms']:.2f} ms (numpy "
