@@ -17,6 +17,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # `pytest -n 2` on two cores: each worker's TensorFlow (and the subprocesses and notebook kernels it starts,
     # which inherit this) computes an op on one thread, instead of two workers each using both cores
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # Keras 2 for every test module, whichever of tensorflow / tensorflow_gnn / emotion_tf it imports first

@@ -16,6 +16,9 @@ from conftest import REPOSITORY
 from emotion_tf.training import distribution
 
 SCRIPT = str(REPOSITORY / "tests" / "distributed_fit.py")
+# replicas and workers wait on each other's collective ops: give them TensorFlow's own inter-op pool size (the
+# suite's workers otherwise run one inter-op thread each, tests/conftest.py)
+INTER_OP = {"TF_NUM_INTEROP_THREADS": "2"}
 
 
 def _fit(strategy, cpu_replicas, per_replica, env=None, timeout=240):
@@ -24,7 +27,7 @@ def _fit(strategy, cpu_replicas, per_replica, env=None, timeout=240):
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **INTER_OP, **(env or {})},
     )
     assert process.returncode == 0, process.stderr[-3000:]
     return json.loads(process.stdout.strip().splitlines()[-1])
@@ -59,7 +62,8 @@ def test_two_local_workers_match_one_device(one_device):
     cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
     workers = []
     for index in range(2):
-        env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+        task = {"type": "worker", "index": index}
+        env = {**os.environ, **INTER_OP, "TF_CONFIG": json.dumps({"cluster": cluster, "task": task})}
         workers.append(
             subprocess.Popen(
                 [sys.executable, SCRIPT, "multiworker", "0", "16"],
