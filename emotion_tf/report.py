@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS  # noqa: E402
+from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS  # noqa: E402
 from emotion_tf.sentiment.plots import confusion_matrix_figure  # noqa: E402
 from emotion_tf.training.results import format_seed_table, format_table, hardware_description  # noqa: E402
 

@@ -22,11 +22,7 @@ from pathlib import Path
 
 from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.sentiment.corpus import load_corpus
-from emotion_tf.sentiment.experiment import train_and_evaluate
-from emotion_tf.tasks.presets import FULL_SENTIMENT
 from emotion_tf.training.results import format_table, write_records
-from emotion_tf.training.tensorboard import relative_logdir
 
 ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
 
@@ -42,6 +38,13 @@ def main(argv=None) -> int:
     parser.add_argument("--logdir", default="tensorboard_logs/benchmark-bert")
     parser.add_argument("--save", default=None, help="also save each fine-tuned model under this folder")
     args = parser.parse_args(argv)
+
+    # TensorFlow loads here, once the options have passed (so --help answers at once)
+    from emotion_tf.sentiment.corpus import load_corpus
+    from emotion_tf.sentiment.experiment import train_and_evaluate
+    from emotion_tf.tasks.presets import FULL_SENTIMENT
+    from emotion_tf.training.tensorboard import relative_logdir
+
     datasets = [key.strip() for key in args.datasets.split(",") if key.strip()]
     unknown = [key for key in datasets if key not in ENGLISH]
     if unknown:

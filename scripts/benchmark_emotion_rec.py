@@ -16,12 +16,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation
-from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS
-from emotion_tf.tasks.emotion_rec import SCORER_CHOICES, emotion_rec
+from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS, SCORER_CHOICES
 from emotion_tf.training.registry import RunContext
 from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically
-from emotion_tf.training.tensorboard import relative_logdir
 
 
 def main(argv=None) -> int:
@@ -43,6 +40,12 @@ def main(argv=None) -> int:
     unknown = [name for name in scorers if name not in SCORER_CHOICES]
     if unknown or not scorers:
         parser.error(f"unknown scorers {unknown}; choose from {', '.join(SCORER_CHOICES)}")
+
+    # TensorFlow loads here, once the options have passed (so --help answers at once)
+    from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation
+    from emotion_tf.tasks.emotion_rec import emotion_rec
+    from emotion_tf.training.tensorboard import relative_logdir
+
     records = []
     for seed in args.seeds:
         context = RunContext(

@@ -18,11 +18,6 @@ import resource
 import sys
 
 from emotion_tf import data
-from emotion_tf.behavior.graph_training import (
-    GraphTrainingSettings,
-    evaluate_graph_recommender,
-    train_graph_recommender,
-)
 from emotion_tf.data import synthetic
 from emotion_tf.training.results import ResultRecord, format_table, write_records
 
@@ -41,6 +36,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", default="benchmark_graph.json")
     args = parser.parse_args(argv)
+
+    # TensorFlow loads here, once the options have passed (so --help answers at once)
+    from emotion_tf.behavior.graph_training import (
+        GraphTrainingSettings,
+        evaluate_graph_recommender,
+        train_graph_recommender,
+    )
 
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log(f"generating a simulated world with {args.users:,} users and {args.items:,} items ...")

@@ -38,23 +38,13 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-import emotion_tf  # noqa: F401  (sets TF_USE_LEGACY_KERAS before anything touches tf.keras)
 from emotion_tf import data
 from emotion_tf.report import run_summary, terminal_table
-from emotion_tf.tasks import TASKS
-from emotion_tf.training.distribution import (
-    STRATEGIES,
-    is_chief,
-    make_strategy,
-    set_jit,
-    set_mixed_precision,
-    use_strategy,
-    writable_folder,
-)
-from emotion_tf.training.registry import PRESETS, RunContext
+from emotion_tf.training.registry import PRESETS, STRATEGIES, TASKS, RunContext
 from emotion_tf.training.results import read_records, write_records, write_text_atomically
-from emotion_tf.training.seeds import set_seed
-from emotion_tf.training.tensorboard import relative_logdir
+
+# Nothing above loads TensorFlow (seconds): --help and a refused option answer at once. main() imports the
+# tasks, and with them TensorFlow, once the options have passed.
 
 
 def parse_args(argv=None):
@@ -166,6 +156,8 @@ def resume_conflict(path: Path, options: dict) -> str | None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.list:
+        import emotion_tf.tasks  # noqa: F401  (registers every task in TASKS)
+
         for task in TASKS.values():
             print(f"{task.name:24s} {task.description}")
         return 0
@@ -173,6 +165,18 @@ def main(argv=None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    import emotion_tf.tasks  # noqa: F401  (registers every task in TASKS; TensorFlow loads here)
+    from emotion_tf.training.distribution import (
+        is_chief,
+        make_strategy,
+        set_jit,
+        set_mixed_precision,
+        use_strategy,
+        writable_folder,
+    )
+    from emotion_tf.training.seeds import set_seed
+    from emotion_tf.training.tensorboard import relative_logdir
+
     names = selected_tasks(args.only)
     strategy = use_strategy(make_strategy(args.strategy, args.cpu_replicas))  # before any TensorFlow work
     precision = set_mixed_precision(args.mixed_precision)

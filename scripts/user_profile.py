@@ -16,8 +16,6 @@ import argparse
 import json
 import sys
 
-from emotion_tf.emotion_rec.profiles import format_profile, load_profiles, profile_of
-
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -26,6 +24,10 @@ def main(argv=None) -> int:
     parser.add_argument("--new-user", action="store_true", help="the cold-start profile")
     parser.add_argument("--json", action="store_true", help="print the profile as JSON")
     args = parser.parse_args(argv)
+
+    # TensorFlow loads here, once the options have passed (so --help answers at once)
+    from emotion_tf.emotion_rec.profiles import format_profile, load_profiles, profile_of
+
     if (args.user is None) == (not args.new_user):
         parser.error("give a USER_ID or --new-user (not both)")
     try:

@@ -72,3 +72,30 @@ def test_every_script_is_a_console_command_and_every_package_is_installed():
     assert shown.returncode == 0 and shown.stdout.startswith("usage: emotion-tf-recommend")
     refused = subprocess.run([str(command), str(ROOT / "no-such-model"), "--user", "1"], capture_output=True, text=True)
     assert refused.returncode == 2 and "no exported recommender" in refused.stderr
+
+
+def test_every_tool_answers_help_without_loading_tensorflow():
+    """Parse first: ``--help`` (and a refused option) must not wait seconds for TensorFlow to load."""
+    import sys
+
+    tools = sorted(p.stem for p in (ROOT / "scripts").glob("*.py") if p.stem != "__init__")
+    probe = (
+        "import runpy, sys\n"
+        "failures = []\n"
+        f"for tool in {tools!r}:\n"
+        "    sys.argv = [tool, '--help']\n"
+        "    try:\n"
+        "        runpy.run_module('emotion_tf_scripts.' + tool, run_name='__main__')\n"
+        "    except SystemExit as stop:\n"
+        "        if stop.code not in (0, None):\n"
+        "            failures.append(f'{tool}: --help exited {stop.code}')\n"
+        "    else:\n"
+        "        failures.append(f'{tool}: --help did not stop')\n"
+        "    if 'tensorflow' in sys.modules:\n"
+        "        failures.append(f'{tool}: --help imported tensorflow')\n"
+        "        break\n"
+        "print('\\n'.join(failures) or 'ok', file=sys.stderr)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert shown.stderr.strip().splitlines()[-1] == "ok", shown.stderr[-2000:]
+    assert shown.stdout.count("usage:") == len(tools)

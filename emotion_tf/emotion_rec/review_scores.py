@@ -23,8 +23,6 @@ from emotion_tf.text.lexicon import SentimentLexicon
 from emotion_tf.text.valence import STAR_LABELS
 
 LABELS = ("negative", "neutral", "positive")
-# article 2's lexicon and article 1's LSTM: the scorers whose emotion state E the emotion-rec task uses by default
-DEFAULT_SCORERS = ("lexicon", "lstm")
 SCORE_NAMES = ("p_negative", "p_neutral", "p_positive", "intensity")
 # Several scorers' scores sit side by side, one block of len(SCORE_NAMES) columns per scorer, in this order.
 SCORES_PER_SCORER = len(SCORE_NAMES)

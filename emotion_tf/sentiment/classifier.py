@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.sentiment.architectures import ARCHITECTURES
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.pooling import MaskedMaxPooling, MaskedMeanPooling
 from emotion_tf.sentiment.transformer import transformer_encoder
@@ -39,8 +40,6 @@ from emotion_tf.training.artifacts import check_artifact, write_artifact
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
-
-ARCHITECTURES = ("lstm", "bilstm", "transformer")
 
 
 def token_classifier(

@@ -37,7 +37,8 @@ from emotion_tf.emotion_rec.model_training import (
     train_emotion_model,
 )
 from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
-from emotion_tf.emotion_rec.review_scores import DEFAULT_SCORERS, ClassifierScorer, LexiconScorer, intensity_columns
+from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer, intensity_columns
+from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS, SCORER_CHOICES
 from emotion_tf.metrics.regression import pearson, spearman
 from emotion_tf.tasks.presets import (
     BANDIT_WORLD,
@@ -60,9 +61,6 @@ def _datasets(context: RunContext):
         yield from_simulated_world(world.ground_truth)
     if context.preset == "full" and context.wants("amazon-musical-instruments"):
         yield from_amazon(data.load("amazon-musical-instruments", context.data_dir)["interactions"])
-
-
-SCORER_CHOICES = ("lexicon", "lstm", "lstm-stars", "bert", "bert-stars")
 
 
 def make_scorer(name: str, language: str, lstm_epochs: int, data_dir=None):

@@ -10,7 +10,7 @@ import dataclasses
 
 from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.sentiment.classifier import ARCHITECTURES
+from emotion_tf.sentiment.architectures import ARCHITECTURES
 from emotion_tf.sentiment.corpus import SEQUENCE_LENGTHS, Corpus, load_corpus
 from emotion_tf.sentiment.experiment import copy_encoder, pretrained_encoder, train_and_evaluate
 from emotion_tf.tasks.presets import FULL_SENTIMENT, PRETRAINING_GROUPS, QUICK_SENTIMENT

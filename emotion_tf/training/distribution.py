@@ -32,7 +32,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multiworker")
+from emotion_tf.training.registry import STRATEGIES
 
 
 def configure_gpus(memory_growth: bool = True) -> list:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PRESETS = ("quick", "full")
+# tf.distribute strategies by name (made by emotion_tf.training.distribution.make_strategy)
+STRATEGIES = ("default", "mirrored", "multiworker")
 
 
 @dataclass

@@ -15,8 +15,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tensorflow as tf
-
 
 @dataclass
 class ResultRecord:
@@ -48,6 +46,8 @@ class ResultRecord:
 
 def hardware_description() -> str:
     """E.g. '2 CPU cores (x86_64)' or '2 CPU cores (x86_64), 1 GPU: NVIDIA A100'."""
+    import tensorflow as tf  # here, not at the top: reading and tabulating records needs no TensorFlow
+
     text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
