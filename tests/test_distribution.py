@@ -21,9 +21,10 @@ SCRIPT = str(REPOSITORY / "tests" / "distributed_fit.py")
 INTER_OP = {"TF_NUM_INTEROP_THREADS": "2"}
 
 
-def _fit(strategy, cpu_replicas, per_replica, env=None, timeout=240):
+def _fit(strategy, cpu_replicas, per_replica, reference_batch=None, env=None, timeout=240):
+    arguments = [strategy, cpu_replicas, per_replica, *([reference_batch] if reference_batch else [])]
     process = subprocess.run(
-        [sys.executable, SCRIPT, strategy, str(cpu_replicas), str(per_replica)],
+        [sys.executable, SCRIPT, *map(str, arguments)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -34,12 +35,15 @@ def _fit(strategy, cpu_replicas, per_replica, env=None, timeout=240):
 
 
 @pytest.fixture(scope="module")
-def one_device():
-    return _fit("default", 0, 32)
+def mirrored_and_one_device():
+    """Mirrored over 2 logical CPU devices with 16 examples per replica, and (first, in the same process) one
+    device with the same global batch of 32."""
+    outcome = _fit("mirrored", 2, 16, reference_batch=32)
+    return outcome["run"], outcome["reference"]
 
 
-def test_mirrored_on_two_cpu_devices_matches_one_device(one_device):
-    mirrored = _fit("mirrored", 2, 16)  # 2 replicas x 16 = the same global batch of 32
+def test_mirrored_on_two_cpu_devices_matches_one_device(mirrored_and_one_device):
+    mirrored, one_device = mirrored_and_one_device
     assert one_device["replicas"] == 1 and mirrored["replicas"] == 2
     for model in ("", "gcn_", "mf_"):  # softmax CF, and the graph recommenders
         np.testing.assert_allclose(mirrored[f"{model}loss"], one_device[f"{model}loss"], rtol=1e-3)
@@ -58,7 +62,8 @@ def _free_ports(n):
     return ports
 
 
-def test_two_local_workers_match_one_device(one_device):
+def test_two_local_workers_match_one_device(mirrored_and_one_device):
+    _, one_device = mirrored_and_one_device
     cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
     workers = []
     for index in range(2):
@@ -78,7 +83,7 @@ def test_two_local_workers_match_one_device(one_device):
         for worker in workers:
             stdout, stderr = worker.communicate(timeout=240)  # bounded: a stuck cluster fails the test
             assert worker.returncode == 0, stderr[-3000:]
-            outputs.append(json.loads(stdout.strip().splitlines()[-1]))
+            outputs.append(json.loads(stdout.strip().splitlines()[-1])["run"])
     finally:
         for worker in workers:
             worker.kill()
