@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation
     from emotion_tf.tasks.emotion_rec import emotion_rec
-    from emotion_tf.training.tensorboard import relative_logdir
+    from emotion_tf.training.tensorboard import relative_logdir, write_experiment
 
     records = []
     for seed in args.seeds:
@@ -61,6 +61,7 @@ def main(argv=None) -> int:
             record.logdir = relative_logdir(record.logdir, Path(args.logdir))
         records += new
         write_records(records, args.results)
+    write_experiment(args.logdir)  # HParams: every seed's trials, by the settings that differ
     table = format_ablation(ablation_rows(records))
     bandit = format_seed_table(
         [r for r in records if r.split == "online"],

@@ -175,7 +175,7 @@ def main(argv=None) -> int:
         writable_folder,
     )
     from emotion_tf.training.seeds import set_seed
-    from emotion_tf.training.tensorboard import relative_logdir
+    from emotion_tf.training.tensorboard import TRIAL_COLUMNS, relative_logdir, write_experiment
 
     names = selected_tasks(args.only)
     strategy = use_strategy(make_strategy(args.strategy, args.cpu_replicas))  # before any TensorFlow work
@@ -237,12 +237,16 @@ def main(argv=None) -> int:
             record.logdir = relative_logdir(record.logdir, logdir)
         records += new
         write_records(records, results_path)  # after every task, so a kill loses at most one task
+        if is_chief() and (logdir / name).is_dir():  # the task's HParams experiment: its own columns only
+            write_experiment(logdir / name)
         context.log(f"done, {len(new)} records")
 
     command = "python scripts/train_all.py " + " ".join(sys.argv[1:] if argv is None else argv)
     summary = run_summary(records, names, command.strip(), time.time() - started, f"{datetime.now():%Y-%m-%d %H:%M}")
     print("\n" + terminal_table(records) + "\n")  # short; the whole Markdown summary is in the .md file
     write_records(records, results_path)
+    if is_chief():  # the run's HParams experiment: every trial, by the columns all of them have
+        write_experiment(logdir, TRIAL_COLUMNS)
     write_text_atomically(summary + "\n", results_path.with_suffix(".md"))  # never a half-written table
     print(
         f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "

@@ -21,7 +21,14 @@ from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
 from emotion_tf.tasks import emotion_rec as emotion_rec_task
 from emotion_tf.tasks.presets import QUICK_EMOTION_REC, QUICK_RECOMMEND
-from emotion_tf.training.tensorboard import read_hparams, read_scalars, read_tags, read_texts
+from emotion_tf.training.tensorboard import (
+    TRIAL_COLUMNS,
+    read_experiment,
+    read_hparams,
+    read_scalars,
+    read_tags,
+    read_texts,
+)
 
 # the sequence model's task is left out too: its learning is tested on its own (test_sequence.py)
 LEFT_OUT = ("text-baselines", "sentiment", "sentiment-pretrained", "behavior-sequence")
@@ -118,8 +125,28 @@ def test_runs_compare_in_the_hparams_view(quick_run):
     hparams_runs = {
         path.parent for path in folder.rglob("events.out.tfevents.*") if "hparams" in read_tags(path.parent)
     }
-    tasks_with_hparams = {path.relative_to(folder).parts[0] for path in hparams_runs}
+    tasks_with_hparams = {path.relative_to(folder).parts[0] for path in hparams_runs if path != folder}
     assert {"behavior-gcn", "recommend", "emotion-rec"} <= tasks_with_hparams
+    # one experiment per task, whose metric columns are those its trials wrote, and one over the run
+    trials = read_hparams(folder)
+    for task in RUN_TASKS:
+        experiment = read_experiment(folder / task)
+        written = {name for run, trial in trials.items() if run.startswith(f"{task}/") for name in trial["metrics"]}
+        assert experiment is not None and set(experiment["metrics"]) == written, task
+        assert set(TRIAL_COLUMNS) <= set(experiment["hparams"])
+    run = read_experiment(folder)
+    assert run["hparams"] == list(TRIAL_COLUMNS)
+    assert set(run["metrics"]) == {name for trial in trials.values() for name in trial["metrics"]}
+
+
+def test_the_quick_preset_writes_projector_data_tensorboard_lists(quick_run):
+    folder, _ = quick_run
+    for run in ("behavior-gcn/synthetic/gcn/projector", "recommend/synthetic/softmax-cf/projector"):
+        projector = folder / run
+        assert (projector / "projector_config.pbtxt").is_file(), run
+        assert list(projector.glob("events.out.tfevents.*")), f"{run}: no event file, so TensorBoard hides it"
+        items = (projector / "items_metadata.tsv").read_text(encoding="utf-8").splitlines()
+        assert items[0].startswith("item_id\t") and len(items) > 100  # a header and one row per item
 
 
 def _test_records(records, task):

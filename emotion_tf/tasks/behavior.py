@@ -2,7 +2,7 @@
 
 * ``behavior-gcn``: on one per-user 80/10/10 split, the GCN (normalized, Kipf & Welling), the article's
   literal σ(W A D H + b), LightGCN and MF-BPR, beside Pop and EASE, full ranking per docs/protocols.md.
-  quick: the simulated world; full: ml-100k (with the item/user embeddings in TensorBoard's projector).
+  quick: the simulated world; full: ml-100k (both with the GCN's item and user embeddings in the projector).
 * ``behavior-typed``: typed events (the article's 浏览/加购/购买): purchases are split 80/10/10 per user
   and predicted by the GCN from a graph that also carries every view, click, cart and favourite, against
   the same GCN on purchases alone and Pop. quick: the simulated world; full: a larger simulated world and
@@ -41,29 +41,36 @@ from emotion_tf.training.tensorboard import run_folder, write_projector
 
 
 def _interactions(context: RunContext):
+    """(key, interactions, metadata): metadata holds the item and user tables the projector labels points by."""
     if context.preset == "quick":
         if context.wants("synthetic"):
             world = data.load("synthetic", **QUICK_WORLD)
-            yield "synthetic", world["interactions"], None
+            metadata = {"items": world["items"][["item_id", "category_name", "price"]], "users": world["users"]}
+            yield "synthetic", world["interactions"], metadata
         return
     if context.wants("ml-100k"):
         movielens = data.load("ml-100k", context.data_dir)
-        yield "ml-100k", movielens["interactions"], movielens
+        metadata = {
+            "items": movielens["items"][["item_id", "title", "genres"]],
+            "users": movielens["users"][["user_id", "age", "gender", "occupation"]],
+        }
+        yield "ml-100k", movielens["interactions"], metadata
 
 
-def _projector(folder, result, splits, dataset) -> None:
-    """Item embeddings with titles and genres, user embeddings with age, gender and occupation."""
+def _projector(folder, result, splits, metadata) -> None:
+    """Item and user embeddings for TensorBoard's projector, each point labelled by its row of ``metadata``
+    (ml-100k: title and genres, age, gender and occupation; the simulated world: category and price, language)."""
     user_states, item_states = (s.numpy() for s in result.model.user_item_states())
-    items = dataset["items"].set_index("item_id").loc[splits.item_ids, ["title", "genres"]].reset_index()
-    users = dataset["users"].set_index("user_id").loc[splits.user_ids, ["age", "gender", "occupation"]]
-    write_projector(folder / "projector", {"items": (item_states, items), "users": (user_states, users.reset_index())})
+    items = metadata["items"].set_index("item_id").loc[splits.item_ids].reset_index()
+    users = metadata["users"].set_index("user_id").loc[splits.user_ids].reset_index()
+    write_projector(folder / "projector", {"items": (item_states, items), "users": (user_states, users)})
 
 
 @register_task("behavior-gcn", "GCN (normalized vs the article's form), LightGCN, MF-BPR, Pop, EASE: link prediction")
 def behavior_gcn(context: RunContext) -> list[ResultRecord]:
     models = QUICK_GRAPH_MODELS if context.preset == "quick" else FULL_GRAPH_MODELS
     records = []
-    for key, interactions, dataset in _interactions(context):
+    for key, interactions, metadata in _interactions(context):
         splits = data.split_interactions(interactions, seed=context.seed)
         n_train = len(splits.train)
         context.log(f"{key}: {splits.n_users:,} users, {splits.n_items:,} items, {n_train:,} training pairs")
@@ -146,8 +153,8 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
                 f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {result.epochs_run} epochs, "
                 f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s"
             )
-            if dataset is not None and name == "gcn":
-                _projector(folder, result, splits, dataset)
+            if name == "gcn":
+                _projector(folder, result, splits, metadata)
     return records
 
 

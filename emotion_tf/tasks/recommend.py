@@ -172,12 +172,12 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             f"{speed['numpy_latency_p50_ms']:.2f} ms), batch of 1,000 users "
             f"{speed['batch_users_per_second']:,.0f}/s (numpy {speed['numpy_batch_users_per_second']:,.0f}/s)"
         )
-        if dataset is not None:
-            kernel, _ = result.model.output_layer.get_weights()
-            write_projector(
-                folder("softmax-cf") / "projector",
-                {"items": (kernel.T, items.set_index("item_id").loc[splits.item_ids].reset_index())},
-            )
+        # the item embeddings (the output layer's rows), labelled by the items table, in the projector
+        kernel, _ = result.model.output_layer.get_weights()
+        write_projector(
+            folder("softmax-cf") / "projector",
+            {"items": (kernel.T, items.set_index("item_id").loc[splits.item_ids].reset_index())},
+        )
     return records
 
 

@@ -80,6 +80,56 @@ def write_hparams(folder, hparams: dict, metrics: dict, trial_id: str | None = N
     writer.close()
 
 
+# the columns every trial has (split_records writes them): an experiment over several tasks shows only these
+TRIAL_COLUMNS = ("task", "dataset", "model", "seed")
+EXPERIMENT_SUFFIX = ".hparams-experiment"  # the event file of an experiment, replaced when it is rewritten
+
+
+def write_experiment(folder, hparams=None) -> dict:
+    """The HParams experiment of the trials under ``folder``: the columns TensorBoard's HParams tab shows when
+    it is opened on ``folder`` (without one, it shows the union of every trial's hyper-parameters and of every
+    scalar tag under the folder).
+
+    Args:
+      folder: a task's folder (``<run>/<task>``), or a run's folder.
+      hparams: the hyper-parameter columns; default ``TRIAL_COLUMNS`` and every other setting whose value is
+        not the same in all trials (one that never changes compares nothing; each trial still records it).
+
+    Metric columns are the headline metrics the trials wrote (``hparams/<split>_<metric>``), and no others.
+    TensorBoard reads one experiment per logdir, the first it finds, and a run's own folder (run ``.``) is
+    found first: so ``tensorboard --logdir <run>`` shows the run's experiment and ``--logdir <run>/<task>``
+    that task's. Returns {"hparams": [...], "metrics": [...]}.
+    """
+    from tensorboard.plugins.hparams import api as hp
+
+    folder = Path(folder)
+    trials = list(read_hparams(folder).values())
+    if not trials:
+        return {"hparams": [], "metrics": []}
+    if hparams is None:
+        names = sorted({name for trial in trials for name in trial["hparams"]})
+        varying = [n for n in names if len({repr(t["hparams"].get(n)) for t in trials}) > 1]
+        hparams = [*TRIAL_COLUMNS, *(n for n in varying if n not in TRIAL_COLUMNS)]
+    metrics = sorted({name for trial in trials for name in trial["metrics"]})
+    columns = []
+    for name in hparams:
+        values = {trial["hparams"][name] for trial in trials if name in trial["hparams"]}
+        kinds = {type(value) for value in values}
+        # a domain lets the tab filter by value; values of mixed types (a number here, a name there) get none
+        domain = hp.Discrete(sorted(values)) if values and len(kinds) == 1 else None
+        columns.append(hp.HParam(name, domain))
+    for old in folder.glob(f"events.out.tfevents.*{EXPERIMENT_SUFFIX}"):
+        old.unlink()  # TensorBoard keeps the first experiment it reads in a folder: keep only the newest
+    writer = tf.summary.create_file_writer(str(folder), filename_suffix=EXPERIMENT_SUFFIX)
+    with writer.as_default():
+        hp.hparams_config(
+            hparams=columns, metrics=[hp.Metric(f"hparams/{name}", display_name=name) for name in metrics]
+        )
+    writer.flush()
+    writer.close()
+    return {"hparams": list(hparams), "metrics": metrics}
+
+
 def figure_to_image(figure: plt.Figure) -> tf.Tensor:
     """[1, H, W, 4] uint8 tensor of the figure, for tf.summary.image; closes the figure."""
     buffer = io.BytesIO()
@@ -136,6 +186,18 @@ def write_projector(folder, embeddings: dict) -> Path:
         entry.metadata_path = metadata_file
     tf.train.Checkpoint(**variables).save(str(folder / "embeddings.ckpt"))
     projector.visualize_embeddings(str(folder), config)
+    # TensorBoard lists a folder (and so its projector) only when the folder holds an event file: a text
+    # summary of what the projector shows is that file
+    described = "\n".join(
+        f"- `{name}`: {len(matrix)} points of dimension {np.shape(matrix)[1]}, labelled by "
+        + ", ".join(metadata.columns if isinstance(metadata, pd.DataFrame) else ["label"])
+        for name, (matrix, metadata) in embeddings.items()
+    )
+    writer = tf.summary.create_file_writer(str(folder))
+    with writer.as_default():
+        tf.summary.text("projector/embeddings", described, step=0)
+    writer.flush()
+    writer.close()
     return folder
 
 
@@ -175,14 +237,32 @@ def read_hparams(folder) -> dict[str, dict]:
         run = path.parent.relative_to(folder).as_posix()
         for event in tf.compat.v1.train.summary_iterator(str(path)):
             for value in event.summary.value:
-                if value.metadata.plugin_data.plugin_name == metadata.PLUGIN_NAME:
+                if value.tag == metadata.SESSION_START_INFO_TAG:
                     start = metadata.parse_session_start_info_plugin_data(value.metadata.plugin_data.content)
-                    hparams = {k: v.string_value or v.number_value or v.bool_value for k, v in start.hparams.items()}
+                    hparams = {k: getattr(v, v.WhichOneof("kind")) for k, v in start.hparams.items()}
                     trials.setdefault(run, {"metrics": {}}).update(trial=start.group_name, hparams=hparams)
                 elif value.tag.startswith("hparams/"):
                     number = float(tf.make_ndarray(value.tensor)) if value.HasField("tensor") else value.simple_value
                     trials.setdefault(run, {"metrics": {}})["metrics"][value.tag[len("hparams/") :]] = number
     return {run: trial for run, trial in trials.items() if "trial" in trial}
+
+
+def read_experiment(folder) -> dict | None:
+    """The HParams experiment written in ``folder`` itself (``write_experiment``): {"hparams": [...],
+    "metrics": [...]}, or None."""
+    from tensorboard.plugins.hparams import metadata
+
+    found = None
+    for path in sorted(Path(folder).glob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                if value.tag == metadata.EXPERIMENT_TAG:
+                    experiment = metadata.parse_experiment_plugin_data(value.metadata.plugin_data.content)
+                    found = {
+                        "hparams": [info.name for info in experiment.hparam_infos],
+                        "metrics": [info.name.tag.removeprefix("hparams/") for info in experiment.metric_infos],
+                    }
+    return found
 
 
 def read_tags(folder) -> dict[str, set[str]]:

@@ -1,0 +1,118 @@
+"""TensorBoard output read back through TensorBoard's own readers: the HParams tab shows one experiment per
+task (and one over the run), with only the columns its trials hold."""
+
+import pytest
+
+from emotion_tf.training.tensorboard import (
+    TRIAL_COLUMNS,
+    read_experiment,
+    read_hparams,
+    trial_name,
+    write_experiment,
+    write_hparams,
+)
+
+
+def tensorboard_experiment(logdir) -> dict:
+    """The experiment TensorBoard's HParams plugin serves for ``tensorboard --logdir logdir``."""
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.plugins import base_plugin
+    from tensorboard.plugins.hparams import backend_context
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+    backend = backend_context.Context(base_plugin.TBContext(logdir=str(logdir), data_provider=provider))
+    ctx = context.RequestContext()
+    experiment = backend.experiment_from_metadata(ctx, "", True, backend.hparams_metadata(ctx, ""), None)
+    return {
+        "hparams": [info.name for info in experiment.hparam_infos],
+        "metrics": [info.name.tag.removeprefix("hparams/") for info in experiment.metric_infos],
+    }
+
+
+def trial(folder, task, model, metrics, **settings):
+    hparams = {"task": task, "model": model, "dataset": "d", "seed": 0, **settings}
+    write_hparams(folder / task / "d" / model, hparams, metrics, trial_id=trial_name(task, model, "d", 0))
+
+
+@pytest.fixture
+def two_tasks(tmp_path):
+    trial(tmp_path, "ranking", "ease", {"test_recall@20": 0.40}, lam=316.0, dim=8)
+    trial(tmp_path, "ranking", "gcn", {"test_recall@20": 0.37, "test_ndcg@20": 0.32}, lam=0.0, dim=8)
+    trial(tmp_path, "sentiment", "lstm", {"test_accuracy": 0.9}, learning_rate=2e-3)
+    for task in ("ranking", "sentiment"):
+        write_experiment(tmp_path / task)
+    write_experiment(tmp_path, TRIAL_COLUMNS)
+    return tmp_path
+
+
+def test_each_task_and_the_run_have_an_experiment_with_only_their_columns(two_tasks):
+    # a task's columns: the trial columns and the settings that differ (dim is 8 in both, so it is left out)
+    assert read_experiment(two_tasks / "ranking") == {
+        "hparams": [*TRIAL_COLUMNS, "lam"],
+        "metrics": ["test_ndcg@20", "test_recall@20"],
+    }
+    assert read_experiment(two_tasks / "sentiment")["metrics"] == ["test_accuracy"]
+    # ... and TensorBoard serves them: opened on the task, that task's; opened on the run, the run's
+    # (the tab orders the columns by name)
+    served = tensorboard_experiment(two_tasks / "ranking")
+    assert sorted(served["hparams"]) == sorted([*TRIAL_COLUMNS, "lam"])
+    assert sorted(served["metrics"]) == ["test_ndcg@20", "test_recall@20"]
+    served = tensorboard_experiment(two_tasks)
+    assert sorted(served["hparams"]) == sorted(TRIAL_COLUMNS)
+    assert sorted(served["metrics"]) == ["test_accuracy", "test_ndcg@20", "test_recall@20"]
+
+
+def test_rewriting_an_experiment_replaces_it_and_trials_keep_their_values(two_tasks):
+    trial(two_tasks, "sentiment", "bilstm", {"test_accuracy": 0.93, "test_macro_f1": 0.92}, learning_rate=2e-3)
+    write_experiment(two_tasks / "sentiment")
+    assert len(list((two_tasks / "sentiment").glob("events.out.tfevents.*"))) == 1
+    assert read_experiment(two_tasks / "sentiment")["metrics"] == ["test_accuracy", "test_macro_f1"]
+    trials = read_hparams(two_tasks)
+    assert set(trials) == {"ranking/d/ease", "ranking/d/gcn", "sentiment/d/lstm", "sentiment/d/bilstm"}
+    assert trials["ranking/d/ease"]["hparams"]["lam"] == 316.0
+    assert trials["sentiment/d/bilstm"]["metrics"]["test_macro_f1"] == pytest.approx(0.92)
+
+
+def test_the_projector_is_listed_from_the_run_root_with_its_labels(tmp_path):
+    """TensorBoard's projector plugin, given the run's root, finds the embeddings and serves their points and
+    metadata (it lists only folders that hold an event file, which write_projector writes)."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.plugins import base_plugin
+    from tensorboard.plugins.projector import projector_plugin
+    from werkzeug.test import Client
+
+    from emotion_tf.training.tensorboard import write_projector
+
+    items = np.arange(12, dtype=np.float32).reshape(4, 3)
+    labels = pd.DataFrame({"item_id": [10, 11, 12, 13], "category": ["fruit", "toys", "fruit\tjam", "books"]})
+    write_projector(tmp_path / "recommend" / "d" / "softmax-cf" / "projector", {"items": (items, labels)})
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(str(tmp_path))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
+    plugin = projector_plugin.ProjectorPlugin(base_plugin.TBContext(logdir=str(tmp_path), data_provider=provider))
+    apps = plugin.get_plugin_apps()
+
+    def get(route, **query) -> bytes:
+        response = Client(apps[route]).get(route, query_string=query)
+        assert response.status_code == 200, (route, response.get_data(as_text=True))
+        return response.get_data()
+
+    run = "recommend/d/softmax-cf/projector"
+    assert json.loads(get("/runs")) == [run]  # found from the root
+    config = json.loads(get("/info", run=run))
+    (embedding,) = config["embeddings"]
+    # the points, as the float32 bytes the plugin sends the browser, and the labels (tabs cleaned out)
+    tensor = get("/tensor", run=run, name=embedding["tensorName"], num_rows="100")
+    np.testing.assert_array_equal(np.frombuffer(tensor, dtype=np.float32).reshape(4, 3), items)
+    metadata = get("/metadata", run=run, name=embedding["tensorName"]).decode("utf-8").strip().splitlines()
+    assert metadata == ["item_id\tcategory", "10\tfruit", "11\ttoys", "12\tfruit jam", "13\tbooks"]
