@@ -149,3 +149,19 @@ def test_export_round_trip_in_a_fresh_process(tmp_path):
     np.testing.assert_allclose(predict_in_fresh_process(code), expected, atol=1e-6)
     with pytest.raises(FileNotFoundError, match="no saved sentiment classifier"):
         SentimentClassifier.load(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("architecture", ["lstm", "bilstm", "transformer"])
+def test_weights_have_meaningful_unique_names(architecture):
+    """TensorBoard's histograms are tagged by weight name: no Keras auto-name (dense_1), no two alike."""
+    import re
+
+    from emotion_tf.sentiment.classifier import token_classifier
+
+    options = dict(dim=16, num_heads=2, ff_dim=32, num_layers=2) if architecture == "transformer" else {}
+    model = token_classifier(architecture, 50, 8, POLARITY, **options)
+    names = [weight.name for weight in model.weights]
+    auto = re.compile(r"(^|/)(dense|dropout|embedding|lstm|layer_normalization|bidirectional|sequential)_\d+/")
+    assert not [name for name in names if auto.search(name)], names
+    assert len(set(names)) == len(names), names
+    assert [layer.name for layer in model.layers if re.fullmatch(r"[a-z_]+_\d+", layer.name)] == []

@@ -69,7 +69,7 @@ def token_classifier(
         features = MaskedMeanPooling(name="pooling")(encoder(ids), ids)
     else:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
-    features = tf.keras.layers.Dropout(dropout)(features)
+    features = tf.keras.layers.Dropout(dropout, name="features_dropout")(features)
     outputs = tf.keras.layers.Dense(head.n_outputs, activation=head.activation, name="probabilities", dtype="float32")(
         features
     )  # float32 probabilities under mixed precision

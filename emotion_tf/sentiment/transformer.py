@@ -54,20 +54,22 @@ class TransformerEncoderBlock(tf.keras.layers.Layer):
             raise ValueError(f"dim ({dim}) must be divisible by num_heads ({num_heads})")
         self.dim, self.num_heads, self.ff_dim, self.rate = dim, num_heads, ff_dim, dropout
         self.attention = MultiHeadSelfAttention(num_heads, dim // num_heads, dropout=dropout, name="attention")
-        self.feed_forward = tf.keras.Sequential(
-            [tf.keras.layers.Dense(ff_dim, activation="gelu"), tf.keras.layers.Dense(dim)], name="feed_forward"
-        )
-        self.norm_attention = tf.keras.layers.LayerNormalization(epsilon=1e-6)
-        self.norm_feed_forward = tf.keras.layers.LayerNormalization(epsilon=1e-6)
-        self.drop_attention = tf.keras.layers.Dropout(dropout)
-        self.drop_feed_forward = tf.keras.layers.Dropout(dropout)
+        # named layers called in this block's scope: histograms read encoder_block_0/feed_forward_in/kernel,
+        # not dense_1/kernel
+        self.feed_forward_in = tf.keras.layers.Dense(ff_dim, activation="gelu", name="feed_forward_in")
+        self.feed_forward_out = tf.keras.layers.Dense(dim, name="feed_forward_out")
+        self.norm_attention = tf.keras.layers.LayerNormalization(epsilon=1e-6, name="norm_attention")
+        self.norm_feed_forward = tf.keras.layers.LayerNormalization(epsilon=1e-6, name="norm_feed_forward")
+        self.drop_attention = tf.keras.layers.Dropout(dropout, name="drop_attention")
+        self.drop_feed_forward = tf.keras.layers.Dropout(dropout, name="drop_feed_forward")
 
     def call(self, x, ids, training=None, return_attention_scores=False):
         attended, scores = self.attention(
             x, x, attention_mask=padding_mask(ids), return_attention_scores=True, training=training
         )
         h = self.norm_attention(x + self.drop_attention(attended, training=training))
-        y = self.norm_feed_forward(h + self.drop_feed_forward(self.feed_forward(h), training=training))
+        feed_forward = self.feed_forward_out(self.feed_forward_in(h))
+        y = self.norm_feed_forward(h + self.drop_feed_forward(feed_forward, training=training))
         return (y, scores) if return_attention_scores else y
 
     def get_config(self):
@@ -92,7 +94,7 @@ def transformer_encoder(
     """ids [batch, max_length] -> hidden states [batch, max_length, dim]."""
     ids = tf.keras.Input(shape=(max_length,), dtype=tf.int64, name="token_ids")
     x = TokenAndPositionEmbedding(vocabulary_size, max_length, dim, name="embedding")(ids)
-    x = tf.keras.layers.Dropout(dropout)(x)
+    x = tf.keras.layers.Dropout(dropout, name="embedding_dropout")(x)
     for number in range(num_layers):
         x = TransformerEncoderBlock(dim, num_heads, ff_dim, dropout, name=f"encoder_block_{number}")(x, ids)
     return tf.keras.Model(ids, x, name="transformer_encoder")
