@@ -175,7 +175,7 @@ def main(argv=None) -> int:
         writable_folder,
     )
     from emotion_tf.training.seeds import set_seed
-    from emotion_tf.training.tensorboard import TRIAL_COLUMNS, relative_logdir, write_experiment
+    from emotion_tf.training.tensorboard import relative_logdir, write_experiment
 
     names = selected_tasks(args.only)
     strategy = use_strategy(make_strategy(args.strategy, args.cpu_replicas))  # before any TensorFlow work
@@ -245,8 +245,6 @@ def main(argv=None) -> int:
     summary = run_summary(records, names, command.strip(), time.time() - started, f"{datetime.now():%Y-%m-%d %H:%M}")
     print("\n" + terminal_table(records) + "\n")  # short; the whole Markdown summary is in the .md file
     write_records(records, results_path)
-    if is_chief():  # the run's HParams experiment: every trial, by the columns all of them have
-        write_experiment(logdir, TRIAL_COLUMNS)
     write_text_atomically(summary + "\n", results_path.with_suffix(".md"))  # never a half-written table
     print(
         f"wrote {len(records)} records to {results_path} (table: {results_path.with_suffix('.md')}) "

@@ -1,5 +1,5 @@
 """TensorBoard output read back through TensorBoard's own readers: the HParams tab shows one experiment per
-task (and one over the run), with only the columns its trials hold."""
+task, with only the columns its trials hold; the projector is listed from the run's root."""
 
 import pytest
 
@@ -45,25 +45,23 @@ def two_tasks(tmp_path):
     trial(tmp_path, "sentiment", "lstm", {"test_accuracy": 0.9}, learning_rate=2e-3)
     for task in ("ranking", "sentiment"):
         write_experiment(tmp_path / task)
-    write_experiment(tmp_path, TRIAL_COLUMNS)
     return tmp_path
 
 
-def test_each_task_and_the_run_have_an_experiment_with_only_their_columns(two_tasks):
+def test_each_task_has_an_experiment_with_only_its_columns(two_tasks):
     # a task's columns: the trial columns and the settings that differ (dim is 8 in both, so it is left out)
     assert read_experiment(two_tasks / "ranking") == {
         "hparams": [*TRIAL_COLUMNS, "lam"],
         "metrics": ["test_ndcg@20", "test_recall@20"],
     }
     assert read_experiment(two_tasks / "sentiment")["metrics"] == ["test_accuracy"]
-    # ... and TensorBoard serves them: opened on the task, that task's; opened on the run, the run's
-    # (the tab orders the columns by name)
-    served = tensorboard_experiment(two_tasks / "ranking")
-    assert sorted(served["hparams"]) == sorted([*TRIAL_COLUMNS, "lam"])
-    assert sorted(served["metrics"]) == ["test_ndcg@20", "test_recall@20"]
-    served = tensorboard_experiment(two_tasks)
-    assert sorted(served["hparams"]) == sorted(TRIAL_COLUMNS)
-    assert sorted(served["metrics"]) == ["test_accuracy", "test_ndcg@20", "test_recall@20"]
+    # ... and TensorBoard serves it when opened on the task (the tab orders the columns by name)
+    for task, hparams, metrics in [
+        ("ranking", [*TRIAL_COLUMNS, "lam"], ["test_ndcg@20", "test_recall@20"]),
+        ("sentiment", TRIAL_COLUMNS, ["test_accuracy"]),
+    ]:
+        served = tensorboard_experiment(two_tasks / task)
+        assert sorted(served["hparams"]) == sorted(hparams) and sorted(served["metrics"]) == metrics
 
 
 def test_rewriting_an_experiment_replaces_it_and_trials_keep_their_values(two_tasks):
@@ -116,3 +114,18 @@ def test_the_projector_is_listed_from_the_run_root_with_its_labels(tmp_path):
     np.testing.assert_array_equal(np.frombuffer(tensor, dtype=np.float32).reshape(4, 3), items)
     metadata = get("/metadata", run=run, name=embedding["tensorName"]).decode("utf-8").strip().splitlines()
     assert metadata == ["item_id\tcategory", "10\tfruit", "11\ttoys", "12\tfruit jam", "13\tbooks"]
+
+
+def test_the_tab_shows_task_dataset_model_and_seed_first(two_tasks):
+    """TensorBoard orders the columns by its 'differs' mark, then by name, and shows the first few: the trial
+    columns are marked, so 'model' is not hidden behind settings such as 'dim' or 'lam'."""
+    from tensorboard.backend.event_processing import event_accumulator
+    from tensorboard.plugins.hparams import backend_context, metadata, plugin_data_pb2
+
+    path = next((two_tasks / "ranking").glob("events.out.tfevents.*"))
+    accumulator = event_accumulator.EventAccumulator(str(path))
+    accumulator.Reload()
+    content = accumulator.PluginTagToContent(metadata.PLUGIN_NAME)[metadata.EXPERIMENT_TAG]
+    experiment = plugin_data_pb2.HParamsPluginData.FromString(content).experiment
+    backend_context._sort_and_reduce_to_hparams_limit(experiment)  # what the tab receives, in its order
+    assert [info.name for info in experiment.hparam_infos] == sorted(TRIAL_COLUMNS) + ["lam"]

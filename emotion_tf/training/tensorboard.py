@@ -80,7 +80,7 @@ def write_hparams(folder, hparams: dict, metrics: dict, trial_id: str | None = N
     writer.close()
 
 
-# the columns every trial has (split_records writes them): an experiment over several tasks shows only these
+# the columns every trial has (split_records writes them), first in every experiment
 TRIAL_COLUMNS = ("task", "dataset", "model", "seed")
 EXPERIMENT_SUFFIX = ".hparams-experiment"  # the event file of an experiment, replaced when it is rewritten
 
@@ -91,14 +91,14 @@ def write_experiment(folder, hparams=None) -> dict:
     scalar tag under the folder).
 
     Args:
-      folder: a task's folder (``<run>/<task>``), or a run's folder.
+      folder: a task's folder (``<run>/<task>``).
       hparams: the hyper-parameter columns; default ``TRIAL_COLUMNS`` and every other setting whose value is
         not the same in all trials (one that never changes compares nothing; each trial still records it).
 
     Metric columns are the headline metrics the trials wrote (``hparams/<split>_<metric>``), and no others.
-    TensorBoard reads one experiment per logdir, the first it finds, and a run's own folder (run ``.``) is
-    found first: so ``tensorboard --logdir <run>`` shows the run's experiment and ``--logdir <run>/<task>``
-    that task's. Returns {"hparams": [...], "metrics": [...]}.
+    TensorBoard serves one experiment per logdir and, when several lie under it, an arbitrary one of them: a
+    task's experiment is the one shown by ``tensorboard --logdir <run>/<task>`` (docs/tensorboard.md).
+    Returns {"hparams": [...], "metrics": [...]}.
     """
     from tensorboard.plugins.hparams import api as hp
 
@@ -120,14 +120,31 @@ def write_experiment(folder, hparams=None) -> dict:
         columns.append(hp.HParam(name, domain))
     for old in folder.glob(f"events.out.tfevents.*{EXPERIMENT_SUFFIX}"):
         old.unlink()  # TensorBoard keeps the first experiment it reads in a folder: keep only the newest
+    summary = hp.hparams_config_pb(
+        hparams=columns, metrics=[hp.Metric(f"hparams/{name}", display_name=name) for name in metrics]
+    )
+    _show_first(summary, TRIAL_COLUMNS)
     writer = tf.summary.create_file_writer(str(folder), filename_suffix=EXPERIMENT_SUFFIX)
     with writer.as_default():
-        hp.hparams_config(
-            hparams=columns, metrics=[hp.Metric(f"hparams/{name}", display_name=name) for name in metrics]
-        )
+        tf.summary.experimental.write_raw_pb(summary.SerializeToString(), step=0)
     writer.flush()
     writer.close()
     return {"hparams": list(hparams), "metrics": metrics}
+
+
+def _show_first(summary, names) -> None:
+    """Mark the columns ``names`` as the ones that differ between trials in an experiment summary (in place).
+
+    The HParams tab orders columns by that mark, then by name, and shows only the first few until the reader
+    ticks more: marked, task, dataset, model and seed come first, instead of whichever settings sort first.
+    """
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    value = summary.value[0]
+    data = plugin_data_pb2.HParamsPluginData.FromString(value.metadata.plugin_data.content)
+    for info in data.experiment.hparam_infos:
+        info.differs = info.name in names
+    value.metadata.plugin_data.content = data.SerializeToString()
 
 
 def figure_to_image(figure: plt.Figure) -> tf.Tensor:
