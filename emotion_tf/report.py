@@ -17,6 +17,7 @@ PNGs:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from pathlib import Path
 
@@ -593,8 +594,12 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
     lines += [
         "## All test and online records (mean ± std over seeds)",
         "",
-        format_seed_table(
-            [r for r in records if r.split in ("test", "online") and any(m in r.metrics for m in table_metrics)],
+        format_seed_table(  # each experiment under its own name (run_model): never two averaged as one
+            [
+                dataclasses.replace(r, model=run_model(r))
+                for r in records
+                if r.split in ("test", "online") and any(m in r.metrics for m in table_metrics)
+            ],
             table_metrics,
         ),
         "",

@@ -201,3 +201,23 @@ def test_runs_with_other_review_scorers_are_other_models():
     assert run_model(older) == "softmax-cf[selected on recall@20]"
     assert run_model(record("recommend", "softmax-cf", "ml-100k", **{"recall@20": 0.39})) == "softmax-cf"
     assert run_model(record("recommend", "pop", "ml-100k", **{"recall@20": 0.18})) == "pop"  # nothing selected
+
+
+def test_the_report_averages_each_experiment_on_its_own(tmp_path):
+    """Two experiments of one model (selected on Recall@20 before, on NDCG@20 now) are two rows of the report's
+    seed table, each the mean of its own seeds, not one row mixing them."""
+    now = [
+        record("recommend", "ease", "ml-100k", seed=s, **{"recall@20": v, "ndcg@20": v})
+        for s, v in ((0, 0.40), (1, 0.38))
+    ]
+    before = [
+        record("recommend", "ease", "ml-100k", seed=s, **{"recall@20": v, "ndcg@20": v})
+        for s, v in ((0, 0.30), (1, 0.32))
+    ]
+    for r in before:
+        r.config = {}
+    text = write_report(now + before, tmp_path).read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| recommend | ease")]
+    assert len(rows) == 2, rows
+    assert rows[0].startswith("| recommend | ease | ml-100k | test | 2 | 0.3900 ± 0.0141 |")
+    assert rows[1].startswith("| recommend | ease[selected on recall@20] | ml-100k | test | 2 | 0.3100 ± 0.0141 |")
