@@ -51,6 +51,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--truncation", choices=("head", "head+tail"), default="head", help="bert: which word pieces a long text keeps"
     )
+    parser.add_argument(
+        "--layer-decay",
+        type=float,
+        default=1.0,
+        help="bert: in (0, 1]; lower layers step at this power of their depth below the top (1: all alike)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping may end sooner)")
     parser.add_argument("--learning-rate", type=float, default=None)
     parser.add_argument("--sequence-length", type=int, default=None)
@@ -93,10 +99,14 @@ def main(argv=None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         settings = dataclasses.replace(
-            settings, checkpoint=str(checkpoint), pooling=args.pooling, truncation=args.truncation
+            settings,
+            checkpoint=str(checkpoint),
+            pooling=args.pooling,
+            truncation=args.truncation,
+            layer_decay=args.layer_decay,
         )
-    elif args.pretrained:
-        parser.error("--pretrained needs --model bert")
+    elif args.pretrained or args.layer_decay != 1.0:
+        parser.error("--pretrained and --layer-decay need --model bert")
     output = Path(args.output)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     pretrained = None

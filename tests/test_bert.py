@@ -271,6 +271,9 @@ def test_fine_tuning_learns_a_planted_signal(fine_tuned):
     classifier, test_texts, test_labels, losses = fine_tuned
     assert losses[-1] < 0.5 * losses[0]
     assert (classifier.predict(test_texts) == test_labels).mean() >= 0.9
+    # the optimizer knows the checkpoint's depth, for layer-wise decay (1 here: every layer alike)
+    optimizer = classifier.token_model.optimizer
+    assert (optimizer.num_layers, optimizer.decay) == (2, 1.0)
     with pytest.raises(ValueError, match="text 1 is empty"):
         classifier.predict_proba(["good", "  "])
     with pytest.raises(ValueError, match="text 0 is not valid UTF-8"):
@@ -466,3 +469,33 @@ def test_a_killed_fine_tuning_resumes_from_its_last_finished_epoch(tmp_path):
     assert Epochs.seen == [1, 2]  # epoch 0 was not trained again
     assert len(history.history["loss"]) == 2
     assert not (tmp_path / "backup").exists() or not any((tmp_path / "backup").iterdir())  # cleaned up when done
+
+
+def test_layer_decay_scales_each_layers_first_adam_step():
+    """Adam's first step moves every weight by the learning rate (m/sqrt(v) = sign(g)); with layer decay d over an
+    encoder of 2 blocks the head moves by lr, block 1 by lr d, block 0 by lr d^2, the embeddings by lr d^3. With
+    d = 1 it is Keras's AdamW to the last bit, weight decay included."""
+    from emotion_tf.sentiment.layer_decay import LayerDecayAdamW, layer_factor
+
+    names = ["probabilities/kernel", "bert_encoder/layer_1/attention/query", "bert_encoder/layer_0/output_dense/kernel"]
+    names.append("bert_encoder/embedding/word_embeddings/embeddings")
+    assert [layer_factor(n, 2, 0.5) for n in names] == [1.0, 0.5, 0.25, 0.125]
+
+    def one_step(optimizer):
+        variables = [tf.Variable(np.full(3, 2.0, np.float32), name=name) for name in names]
+        gradients = [tf.constant([1.0, -2.0, 0.5]) for _ in names]
+        optimizer.apply_gradients(zip(gradients, variables))
+        return np.stack([2.0 - v.numpy() for v in variables])  # each weight's step
+
+    steps = one_step(LayerDecayAdamW(num_layers=2, decay=0.5, learning_rate=1e-2, weight_decay=0.0))
+    expected = 1e-2 * np.array([1.0, 0.5, 0.25, 0.125])[:, None] * np.sign([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(steps, expected, rtol=1e-4)
+    plain = one_step(tf.keras.optimizers.AdamW(learning_rate=1e-2, weight_decay=0.01))
+    same = one_step(LayerDecayAdamW(num_layers=2, decay=1.0, learning_rate=1e-2, weight_decay=0.01))
+    np.testing.assert_array_equal(same, plain)
+    # weight decay is scaled by the layer's factor too: lr * wd * w on top of the Adam step
+    decayed = one_step(LayerDecayAdamW(num_layers=2, decay=0.5, learning_rate=1e-2, weight_decay=0.1))
+    factors = np.array([1.0, 0.5, 0.25, 0.125])[:, None] * np.ones(3)
+    np.testing.assert_allclose(decayed - steps, 1e-2 * 0.1 * 2.0 * factors, rtol=1e-3)
+    with pytest.raises(ValueError, match="layer decay must be in"):
+        LayerDecayAdamW(num_layers=2, decay=1.5, learning_rate=1e-2)

@@ -91,6 +91,7 @@ class RunSettings:
     pooling: str = "cls"  # bert: cls, mean or max
     warmup_ratio: float = 0.1  # bert: the share of steps that warm the learning rate up
     truncation: str = "head"  # bert: head or head+tail
+    layer_decay: float = 1.0  # bert: < 1 gives lower layers smaller steps (emotion_tf.sentiment.layer_decay)
 
 
 def make_classifier(corpus: Corpus, settings: RunSettings, seed: int = 0, pretrained=None):
@@ -119,6 +120,7 @@ def make_classifier(corpus: Corpus, settings: RunSettings, seed: int = 0, pretra
             pooling=settings.pooling,
             learning_rate=settings.learning_rate,
             warmup_ratio=settings.warmup_ratio,
+            layer_decay=settings.layer_decay,
             batch_size=settings.batch_size,
             max_epochs=settings.epochs,
             patience=settings.patience,
@@ -207,6 +209,7 @@ def train_and_evaluate(
                 "pooling": settings.pooling,
                 "warmup_ratio": settings.warmup_ratio,
                 "truncation": settings.truncation,
+                "layer_decay": settings.layer_decay,
                 "weight_decay": 0.01,
                 "optimizer": "AdamW",
             }

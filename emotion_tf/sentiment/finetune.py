@@ -8,7 +8,8 @@ Training follows BERT's recipe (Devlin et al. 2019):
 
 * AdamW (Loshchilov and Hutter 2019): weight decay 0.01 on every weight except biases and LayerNorm
   parameters, a learning rate that warms up linearly over the first ``warmup_ratio`` of the steps and
-  then decays linearly to 0 (``WarmupLinearDecay``);
+  then decays linearly to 0 (``WarmupLinearDecay``); optionally smaller steps for lower layers
+  (``layer_decay`` < 1, ``emotion_tf.sentiment.layer_decay``);
 * early stopping on the validation metric, the best epoch's weights restored; ``BackupAndRestore`` when a
   backup folder is given, so a killed fit resumes from its last finished epoch.
 
@@ -31,6 +32,7 @@ from emotion_tf.sentiment.bert import POOLINGS, BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import load_checkpoint
 from emotion_tf.sentiment.classifier import RawTextClassifier
 from emotion_tf.sentiment.heads import Head
+from emotion_tf.sentiment.layer_decay import LayerDecayAdamW
 from emotion_tf.text.checks import check_texts
 from emotion_tf.text.wordpiece import WordPieceTokenizer
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
@@ -94,6 +96,8 @@ class PretrainedClassifier(RawTextClassifier):
       pooling: ``cls``, ``mean`` or ``max``.
       learning_rate: the peak rate; ``warmup_ratio`` of the steps warm up, the rest decay linearly to 0.
       weight_decay: AdamW's decoupled decay (not on biases and LayerNorm).
+      layer_decay: d in (0, 1]: block l of L steps at d^(L - l) times the rate, the embeddings at d^(L + 1),
+        the head at 1 (1: every layer alike).
       batch_size: per replica; ``max_epochs``; ``patience`` epochs without a better ``monitor`` stop it.
     """
 
@@ -110,6 +114,7 @@ class PretrainedClassifier(RawTextClassifier):
         learning_rate: float = 5e-5,
         warmup_ratio: float = 0.1,
         weight_decay: float = 0.01,
+        layer_decay: float = 1.0,
         batch_size: int = 32,
         max_epochs: int = 3,
         patience: int = 1,
@@ -122,7 +127,8 @@ class PretrainedClassifier(RawTextClassifier):
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         self.head, self.max_length, self.truncation, self.pooling = head, max_length, truncation, pooling
         self.dropout, self.learning_rate, self.warmup_ratio = dropout, learning_rate, warmup_ratio
-        self.weight_decay, self.batch_size = weight_decay, batch_size
+        self.weight_decay, self.layer_decay, self.batch_size = weight_decay, layer_decay, batch_size
+        self.num_layers = 0  # the encoder's blocks, known once the checkpoint is read (build)
         self.max_epochs, self.patience, self.monitor, self.seed = max_epochs, patience, monitor, seed
         self.jit_compile = jit_compile
         self.model: tf.keras.Model | None = None
@@ -161,6 +167,7 @@ class PretrainedClassifier(RawTextClassifier):
         checkpoint = load_checkpoint(self.checkpoint, max_length=self.max_length, truncation=self.truncation)
         self.import_report = checkpoint.report
         self.tokenizer, encoder = checkpoint.tokenizer, checkpoint.encoder
+        self.num_layers = checkpoint.config.num_hidden_layers
         dropout = checkpoint.config.hidden_dropout_prob if self.dropout is None else self.dropout
         self.token_model = bert_classifier(encoder, self.head, self.pooling, dropout)
         self.encoder = encoder
@@ -168,8 +175,13 @@ class PretrainedClassifier(RawTextClassifier):
     def compile(self, steps_per_epoch: int) -> None:
         total = max(2, self.max_epochs * steps_per_epoch)
         schedule = WarmupLinearDecay(self.learning_rate, int(self.warmup_ratio * total), total)
-        optimizer = tf.keras.optimizers.AdamW(
-            learning_rate=schedule, weight_decay=self.weight_decay, epsilon=1e-6, clipnorm=1.0
+        optimizer = LayerDecayAdamW(  # layer_decay 1: plain AdamW
+            self.num_layers,
+            self.layer_decay,
+            learning_rate=schedule,
+            weight_decay=self.weight_decay,
+            epsilon=1e-6,
+            clipnorm=1.0,
         )
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
         metrics = [tf.keras.metrics.BinaryAccuracy(name="binary_accuracy")] if self.head.multi_label else ["accuracy"]
