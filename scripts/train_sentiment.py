@@ -72,6 +72,10 @@ def main(argv=None) -> int:
     parser.add_argument("--output", required=True, help="folder for the model, reports and results")
     parser.add_argument("--logdir", default=None, help="TensorBoard folder (default <output>/logs)")
     args = parser.parse_args(argv)
+    if args.model != "bert" and (args.pretrained or args.layer_decay != 1.0):
+        parser.error("--pretrained and --layer-decay need --model bert")
+    if not 0 < args.layer_decay <= 1:
+        parser.error(f"--layer-decay must be in (0, 1], got {args.layer_decay}")
 
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf.sentiment.corpus import load_corpus
@@ -105,8 +109,6 @@ def main(argv=None) -> int:
             truncation=args.truncation,
             layer_decay=args.layer_decay,
         )
-    elif args.pretrained or args.layer_decay != 1.0:
-        parser.error("--pretrained and --layer-decay need --model bert")
     output = Path(args.output)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     pretrained = None
