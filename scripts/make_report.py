@@ -16,7 +16,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from emotion_tf.report import glance_table, replace_glance, write_report
+from emotion_tf.report import (
+    COMPARISON_BEGIN,
+    COMPARISON_END,
+    glance_table,
+    ranking_comparison_table,
+    replace_block,
+    replace_glance,
+    write_report,
+)
 from emotion_tf.training.results import read_records, write_text_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +52,11 @@ def main(argv=None) -> int:
         readme = ROOT / "README.md"
         try:
             updated = replace_glance(readme.read_text(encoding="utf-8"), glance_table(records))
+            updated = replace_block(updated, ranking_comparison_table(records), COMPARISON_BEGIN, COMPARISON_END)
             write_text_atomically(updated.rstrip("\n"), readme)  # it ends the file with one newline
         except ValueError as error:
             raise SystemExit(f"error: {readme}: {error}") from None
-        print(f"updated the results table of {readme}")
+        print(f"updated the results and comparison tables of {readme}")
     return 0
 
 
