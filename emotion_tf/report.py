@@ -353,7 +353,7 @@ def ranking_comparison_table(records, dataset: str = "ml-100k") -> str:
         + ". Times are medians over seeds on 2 CPU cores; epochs to best and memory are recorded by the graph "
         "trainer only."
     )
-    return "\n".join([*lines, "", *notes])
+    return "\n".join([*lines, "", "\n\n".join(notes)])
 
 
 def terminal_table(records, width: int = 100) -> str:
