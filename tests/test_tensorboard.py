@@ -13,18 +13,24 @@ from emotion_tf.training.tensorboard import (
 )
 
 
-def tensorboard_experiment(logdir) -> dict:
-    """The experiment TensorBoard's HParams plugin serves for ``tensorboard --logdir logdir``."""
-    from tensorboard import context
+def tensorboard_context(logdir):
+    """What TensorBoard's plugins read for ``tensorboard --logdir logdir`` (its own event reader)."""
     from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
     from tensorboard.plugins import base_plugin
-    from tensorboard.plugins.hparams import backend_context
 
     multiplexer = plugin_event_multiplexer.EventMultiplexer()
     multiplexer.AddRunsFromDirectory(str(logdir))
     multiplexer.Reload()
     provider = data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
-    backend = backend_context.Context(base_plugin.TBContext(logdir=str(logdir), data_provider=provider))
+    return base_plugin.TBContext(logdir=str(logdir), data_provider=provider)
+
+
+def tensorboard_experiment(logdir) -> dict:
+    """The experiment TensorBoard's HParams plugin serves for ``tensorboard --logdir logdir``."""
+    from tensorboard import context
+    from tensorboard.plugins.hparams import backend_context
+
+    backend = backend_context.Context(tensorboard_context(logdir))
     ctx = context.RequestContext()
     experiment = backend.experiment_from_metadata(ctx, "", True, backend.hparams_metadata(ctx, ""), None)
     return {
@@ -82,8 +88,6 @@ def test_the_projector_is_listed_from_the_run_root_with_its_labels(tmp_path):
 
     import numpy as np
     import pandas as pd
-    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
-    from tensorboard.plugins import base_plugin
     from tensorboard.plugins.projector import projector_plugin
     from werkzeug.test import Client
 
@@ -93,11 +97,7 @@ def test_the_projector_is_listed_from_the_run_root_with_its_labels(tmp_path):
     labels = pd.DataFrame({"item_id": [10, 11, 12, 13], "category": ["fruit", "toys", "fruit\tjam", "books"]})
     write_projector(tmp_path / "recommend" / "d" / "softmax-cf" / "projector", {"items": (items, labels)})
 
-    multiplexer = plugin_event_multiplexer.EventMultiplexer()
-    multiplexer.AddRunsFromDirectory(str(tmp_path))
-    multiplexer.Reload()
-    provider = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
-    plugin = projector_plugin.ProjectorPlugin(base_plugin.TBContext(logdir=str(tmp_path), data_provider=provider))
+    plugin = projector_plugin.ProjectorPlugin(tensorboard_context(tmp_path))
     apps = plugin.get_plugin_apps()
 
     def get(route, **query) -> bytes:
