@@ -85,17 +85,15 @@ TRIAL_COLUMNS = ("task", "dataset", "model", "seed")
 EXPERIMENT_SUFFIX = ".hparams-experiment"  # the event file of an experiment, replaced when it is rewritten
 
 
-def write_experiment(folder, hparams=None) -> dict:
+def write_experiment(folder) -> dict:
     """The HParams experiment of the trials under ``folder``: the columns TensorBoard's HParams tab shows when
     it is opened on ``folder`` (without one, it shows the union of every trial's hyper-parameters and of every
     scalar tag under the folder).
 
-    Args:
-      folder: a task's folder (``<run>/<task>``).
-      hparams: the hyper-parameter columns; default ``TRIAL_COLUMNS`` and every other setting whose value is
-        not the same in all trials (one that never changes compares nothing; each trial still records it).
-
-    Metric columns are the headline metrics the trials wrote (``hparams/<split>_<metric>``), and no others.
+    ``folder`` is a task's folder (``<run>/<task>``). The hyper-parameter columns are ``TRIAL_COLUMNS`` and every
+    other setting whose value is not the same in all trials (one that never changes compares nothing; each trial
+    still records it). Metric columns are the headline metrics the trials wrote (``hparams/<split>_<metric>``),
+    and no others.
     TensorBoard serves one experiment per logdir and, when several lie under it, an arbitrary one of them: a
     task's experiment is the one shown by ``tensorboard --logdir <run>/<task>`` (docs/tensorboard.md).
     Returns {"hparams": [...], "metrics": [...]}.
@@ -106,10 +104,9 @@ def write_experiment(folder, hparams=None) -> dict:
     trials = list(read_hparams(folder).values())
     if not trials:
         return {"hparams": [], "metrics": []}
-    if hparams is None:
-        names = sorted({name for trial in trials for name in trial["hparams"]})
-        varying = [n for n in names if len({repr(t["hparams"].get(n)) for t in trials}) > 1]
-        hparams = [*TRIAL_COLUMNS, *(n for n in varying if n not in TRIAL_COLUMNS)]
+    names = sorted({name for trial in trials for name in trial["hparams"]})
+    varying = [n for n in names if len({repr(t["hparams"].get(n)) for t in trials}) > 1]
+    hparams = [*TRIAL_COLUMNS, *(n for n in varying if n not in TRIAL_COLUMNS)]
     metrics = sorted({name for trial in trials for name in trial["metrics"]})
     columns = []
     for name in hparams:
