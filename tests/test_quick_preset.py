@@ -169,11 +169,11 @@ def test_behavior_tasks_learn_and_log_their_curves(quick_run):
     run = folder / "behavior-gcn" / "synthetic" / "gcn"
     curves = read_scalars(run)
     epochs = gcn_task["gcn"]["config"]["epochs_run"]
-    # Keras's TensorBoard callback: train/epoch_loss, validation/epoch_recall@20 (from ValidationRanking)
+    # the TensorBoard callback: train/epoch/loss, validation/epoch/recall@20 (from ValidationRanking)
     assert (
-        len(read_scalars(run / "validation")["epoch_recall@20"])
+        len(read_scalars(run / "validation")["epoch/recall@20"])
         == epochs
-        == len(read_scalars(run / "train")["epoch_loss"])
+        == len(read_scalars(run / "train")["epoch/loss"])
     )
     assert curves["test/recall@20"][0][1] == pytest.approx(gcn, rel=1e-6)
     assert {"embeddings/users", "embeddings/items"} <= read_tags(folder / "behavior-gcn")["histograms"]
@@ -193,9 +193,9 @@ def test_recommend_task_learns_exports_and_times_serving(quick_run):
     served, _ = load(folder / export)
     answer = served.for_user(np.int64(0), np.int32(5))
     assert len(set(answer["item_ids"].numpy())) == 5 and not bool(answer["fallback"])
-    # Keras writes val_* logs under validation/ as epoch_*: one point per epoch run
+    # val_* logs go under validation/ as epoch/*: one point per epoch run
     curves = read_scalars(folder / "recommend" / "synthetic" / "softmax-cf" / "validation")
-    assert len(curves["epoch_recall@20"]) == test["softmax-cf"]["config"]["epochs_run"]
+    assert len(curves["epoch/recall@20"]) == test["softmax-cf"]["config"]["epochs_run"]
     assert "hparams/test_recall@20" in read_scalars(folder / "recommend" / "synthetic" / "softmax-cf")
 
 

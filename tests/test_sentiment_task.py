@@ -67,7 +67,7 @@ def test_train_and_evaluate_logs_and_saves(tmp_path):
     tags = read_tags(tmp_path / "logs")
     assert "test/confusion_matrix" in tags["images"]
     assert tags.get("hparams") and tags.get("histograms")
-    curve = [v for _, v in sorted(read_scalars(tmp_path / "logs" / "train")["epoch_loss"])]
+    curve = [v for _, v in sorted(read_scalars(tmp_path / "logs" / "train")["epoch/loss"])]
     assert curve[-1] < curve[0]
     assert (tmp_path / "logs" / "confusion_matrix.png").stat().st_size > 1000
     assert {p.name for p in (tmp_path / "model").iterdir()} >= {"model", "classifier.json", "report.json"}

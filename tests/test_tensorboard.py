@@ -129,3 +129,46 @@ def test_the_tab_shows_task_dataset_model_and_seed_first(two_tasks):
     experiment = plugin_data_pb2.HParamsPluginData.FromString(content).experiment
     backend_context._sort_and_reduce_to_hparams_limit(experiment)  # what the tab receives, in its order
     assert [info.name for info in experiment.hparam_infos] == sorted(TRIAL_COLUMNS) + ["lam"]
+
+
+def test_training_curves_are_grouped_under_epoch_with_keras_values(tmp_path):
+    """Every fit's curves are ``epoch/<metric>`` (one Time Series group), train and validation as two runs of
+    one chart, each point equal to what Keras's History holds for that epoch."""
+    import numpy as np
+    import tensorflow as tf
+    from tensorboard import context
+    from tensorboard.data.provider import RunTagFilter
+
+    from emotion_tf.training.tensorboard import keras_callback
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    y = (x @ np.array([1.0, -2.0, 0.5], dtype="float32"))[:, None]
+    tf.keras.utils.set_random_seed(0)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, name="regression")])
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    history = model.fit(
+        x[:48], y[:48], validation_data=(x[48:], y[48:]), epochs=3, verbose=0, callbacks=[keras_callback(tmp_path)]
+    )
+
+    provider = tensorboard_context(tmp_path).data_provider
+    tags = provider.list_scalars(context.RequestContext(), experiment_id="", plugin_name="scalars")
+    assert set(tags) == {"train", "validation"}
+    assert set(tags["validation"]) == {
+        "epoch/loss",
+        "epoch/mae",
+        "evaluation/loss_vs_iterations",
+        "evaluation/mae_vs_iterations",
+    }
+    assert set(tags["train"]) == {"epoch/loss", "epoch/mae"}
+    assert all("/" in tag for run in tags.values() for tag in run)  # no ungrouped Keras name (epoch_loss, ...)
+    points = provider.read_scalars(
+        context.RequestContext(),
+        experiment_id="",
+        plugin_name="scalars",
+        downsample=100,
+        run_tag_filter=RunTagFilter(tags=["epoch/loss"]),
+    )
+    for run, key in (("train", "loss"), ("validation", "val_loss")):
+        logged = [point.value for point in sorted(points[run]["epoch/loss"], key=lambda p: p.step)]
+        assert logged == pytest.approx(history.history[key], rel=1e-6)

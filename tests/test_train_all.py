@@ -90,9 +90,9 @@ def test_text_baselines_task_on_tiny_data(tmp_path, monkeypatch):
     assert records[1]["metrics"]["accuracy"] > 0.9
     assert records[1]["config"]["ngrams"] == 1 and records[1]["params"] > 0
     scalars = read_scalars(tmp_path / "logs" / "text-baselines" / "tiny" / "tfidf-logreg")
-    assert {"test/accuracy", "test/macro_f1", "epoch_loss", "epoch_accuracy"} <= set(scalars)
+    assert {"test/accuracy", "test/macro_f1", "epoch/loss", "epoch/accuracy"} <= set(scalars)
     curve = read_scalars(tmp_path / "logs" / "text-baselines" / "tiny" / "tfidf-logreg" / "ngrams-1" / "train")
-    losses = [value for _, value in sorted(curve["epoch_loss"])]
+    losses = [value for _, value in sorted(curve["epoch/loss"])]
     assert len(losses) >= 2 and losses[-1] < losses[0]
 
 

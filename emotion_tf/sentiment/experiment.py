@@ -39,7 +39,7 @@ from emotion_tf.sentiment.tfidf_classifier import ARCHITECTURE as ARCHITECTURE_T
 from emotion_tf.sentiment.tfidf_classifier import TfidfClassifier
 from emotion_tf.training.callbacks import EpochProgress
 from emotion_tf.training.results import ResultRecord
-from emotion_tf.training.tensorboard import trial_name, write_figure, write_hparams, write_metrics
+from emotion_tf.training.tensorboard import keras_callback, trial_name, write_figure, write_hparams, write_metrics
 
 
 def score_classifier(classifier, corpus: Corpus) -> tuple[dict, dict, dict]:
@@ -167,7 +167,7 @@ def train_and_evaluate(
     model_name = model_name or settings.architecture
     classifier = make_classifier(corpus, settings, seed, pretrained)
     callbacks = [
-        tf.keras.callbacks.TensorBoard(log_dir=str(folder), histogram_freq=1, write_graph=False, profile_batch=0),
+        keras_callback(folder, histogram_freq=1),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
         EpochProgress(
             f"{corpus.key}/{model_name}", settings.monitor, "max" if "accuracy" in settings.monitor else "min"

@@ -11,12 +11,14 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.training.tensorboard import keras_callback
+
 
 class ValidationRanking(tf.keras.callbacks.Callback):
     """Adds ``val_<metric>`` to each epoch's logs from ``evaluate(model) -> {metric: value}``.
 
     Full-ranking metrics are not batch averages, so Keras cannot compute them itself; logged this way
-    they drive ``EarlyStopping`` and appear in TensorBoard under validation/epoch_<metric>.
+    they drive ``EarlyStopping`` and appear in TensorBoard as validation/epoch/<metric>.
     """
 
     def __init__(self, evaluate: Callable[[tf.keras.Model], dict], metrics=("recall@20", "ndcg@20")):
@@ -155,7 +157,7 @@ def fit_callbacks(monitor: str, mode: str, patience: int, folder=None, first=(),
         EpochProgress(run_name(folder), monitor, mode),
     ]
     if folder is not None:
-        callbacks.append(tf.keras.callbacks.TensorBoard(str(folder), write_graph=False, profile_batch=0))
+        callbacks.append(keras_callback(folder))
         if backup:
             callbacks.append(tf.keras.callbacks.BackupAndRestore(str(Path(folder) / BACKUP)))
     return callbacks

@@ -166,9 +166,51 @@ def write_figure(folder, tag: str, figure) -> Path:
     return path
 
 
-def keras_callback(folder) -> tf.keras.callbacks.TensorBoard:
-    """Per-epoch loss and metric curves for a Keras fit, without graph or profiler overhead."""
-    return tf.keras.callbacks.TensorBoard(log_dir=str(folder), write_graph=False, profile_batch=0)
+EPOCH_GROUP = "epoch"
+
+
+class EpochTensorBoard(tf.keras.callbacks.TensorBoard):
+    """Keras's TensorBoard callback with its per-epoch curves named ``epoch/<metric>`` (``epoch/loss``,
+    ``epoch/recall@20``, ``epoch/learning_rate``) instead of Keras's ``epoch_<metric>``, and its validation
+    values against optimizer steps named ``evaluation/<metric>_vs_iterations``.
+
+    TensorBoard's Time Series tab groups charts by the tag's first path part: with the slash, the training
+    curves sit together under "epoch", beside the final ``test/…`` and ``validation/…`` metrics of
+    ``write_metrics``, where ``epoch_loss``, ``epoch_accuracy``, … each opened a group of one chart. As in
+    Keras, metrics without ``val_`` go to ``<folder>/train`` and ``val_`` ones to ``<folder>/validation``,
+    so a train and a validation curve of one metric share a chart.
+    """
+
+    def on_test_end(self, logs=None):  # Keras's hook after each validation pass; as Keras, but grouped
+        if self.model.optimizer and hasattr(self.model.optimizer, "iterations"):
+            with tf.summary.record_if(True), self._val_writer.as_default():
+                for name, value in (logs or {}).items():
+                    tf.summary.scalar(
+                        f"evaluation/{name}_vs_iterations", value, step=self.model.optimizer.iterations.read_value()
+                    )
+        self._pop_writer()
+
+    def _log_epoch_metrics(self, epoch, logs):  # Keras's hook, called once per epoch by ``on_epoch_end``
+        if not logs:
+            return
+        train = {name: value for name, value in logs.items() if not name.startswith("val_")}
+        validation = {name[len("val_") :]: value for name, value in logs.items() if name.startswith("val_")}
+        train = self._collect_learning_rate(train)
+        if self.write_steps_per_second:
+            train["steps_per_second"] = self._compute_steps_per_second()
+        with tf.summary.record_if(True):
+            for writer, values in ((self._train_writer, train), (self._val_writer, validation)):
+                if values:
+                    with writer.as_default():
+                        for name, value in values.items():
+                            tf.summary.scalar(f"{EPOCH_GROUP}/{name}", value, step=epoch)
+
+
+def keras_callback(folder, histogram_freq: int = 0) -> EpochTensorBoard:
+    """The TensorBoard callback of every Keras fit in the project: per-epoch curves ``epoch/<metric>`` in
+    ``<folder>/train`` and ``<folder>/validation`` (and weight histograms every ``histogram_freq`` epochs),
+    without graph or profiler overhead."""
+    return EpochTensorBoard(log_dir=str(folder), histogram_freq=histogram_freq, write_graph=False, profile_batch=0)
 
 
 def write_projector(folder, embeddings: dict) -> Path:
