@@ -67,6 +67,7 @@ def test_every_task_writes_records(quick_run):
     assert set(RUN_TASKS) == {
         "ranking-baselines",
         "behavior-gcn",
+        "behavior-graph-filters",
         "behavior-typed",
         "recommend",
         "emotion-rec",
@@ -153,16 +154,22 @@ def _test_records(records, task):
 
 def test_behavior_tasks_learn_and_log_their_curves(quick_run):
     folder, records = quick_run
-    gcn_task, typed = (_test_records(records, t) for t in ("behavior-gcn", "behavior-typed"))
-    assert set(gcn_task) == {"pop", "ease", "gf-cf", "gcn", "gcn-article", "lightgcn", "mf-bpr"}
+    gcn_task, filters, typed = (
+        _test_records(records, t) for t in ("behavior-gcn", "behavior-graph-filters", "behavior-typed")
+    )
+    assert set(gcn_task) == {"pop", "ease", "gcn", "gcn-article", "lightgcn", "mf-bpr"}
+    assert set(filters) == {"gf-cf", "gf-ease"}
     assert set(typed) == {"pop", "gcn-purchases-only", "gcn-typed-events"}
     gcn = gcn_task["gcn"]["metrics"]["recall@20"]
     # tastes drive the simulated choices: the normalized GCN learns them, the article's literal A D H barely
     assert gcn > gcn_task["pop"]["metrics"]["recall@20"] + 0.1
     assert gcn > gcn_task["gcn-article"]["metrics"]["recall@20"] + 0.1
-    # the normalized adjacency alone (GF-CF, no training) already ranks far above popularity
-    assert gcn_task["gf-cf"]["metrics"]["recall@20"] > gcn_task["pop"]["metrics"]["recall@20"] + 0.1
-    assert all(r["config"]["selected_on"] == "validation ndcg@20" for m, r in gcn_task.items() if m != "pop")
+    # the normalized adjacency alone (GF-CF, no training) already ranks far above popularity, and so does the
+    # filter least squares fits on it (GF-EASE), on the same split
+    for name in ("gf-cf", "gf-ease"):
+        assert filters[name]["metrics"]["recall@20"] > gcn_task["pop"]["metrics"]["recall@20"] + 0.1
+    selected = [r for m, r in {**gcn_task, **filters}.items() if m != "pop"]
+    assert all(r["config"]["selected_on"] == "validation ndcg@20" for r in selected)
     # MF-BPR learns within the quick budget too (with the full preset's rate it stayed below popularity)
     assert gcn_task["mf-bpr"]["metrics"]["recall@20"] > gcn_task["pop"]["metrics"]["recall@20"]
     assert typed["gcn-typed-events"]["metrics"]["recall@20"] > typed["pop"]["metrics"]["recall@20"] + 0.1

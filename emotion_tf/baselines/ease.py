@@ -29,6 +29,17 @@ def dense_rows(history: UserItemSets, users: np.ndarray, n_items: int, dtype=np.
     return rows
 
 
+def ease_weights(gram: np.ndarray, l2: float) -> np.ndarray:
+    """EASE's closed form for a Gram matrix G [n_items, n_items]: P = (G + λI)⁻¹, B = −P / diag(P) column-wise,
+    diag(B) = 0 -> B [n_items, n_items] (float64; ``gram`` is left unchanged)."""
+    regularized = np.array(gram, dtype=np.float64)
+    regularized[np.diag_indices(len(regularized))] += l2
+    inverse = np.linalg.inv(regularized)
+    weights = -inverse / np.diag(inverse)[None, :]
+    weights[np.diag_indices(len(weights))] = 0.0
+    return weights
+
+
 class EASE:
     """Closed-form item-item model; ``l2`` is λ (choose it on validation)."""
 
@@ -45,10 +56,7 @@ class EASE:
         for start in range(0, n_users, self.user_batch):
             rows = dense_rows(self.history, np.arange(start, min(start + self.user_batch, n_users)), n_items)
             gram += rows.T @ rows
-        gram[np.diag_indices(n_items)] += self.l2
-        inverse = np.linalg.inv(gram)
-        self.weights = -inverse / np.diag(inverse)[None, :]
-        self.weights[np.diag_indices(n_items)] = 0.0
+        self.weights = ease_weights(gram, self.l2)
         return self
 
     def score(self, users: np.ndarray) -> np.ndarray:

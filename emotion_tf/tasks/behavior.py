@@ -3,6 +3,8 @@
 * ``behavior-gcn``: on one per-user 80/10/10 split, the GCN (normalized, Kipf & Welling), the article's
   literal σ(W A D H + b), LightGCN and MF-BPR, beside Pop and EASE, full ranking per docs/protocols.md.
   quick: the simulated world; full: ml-100k (both with the GCN's item and user embeddings in the projector).
+* ``behavior-graph-filters``: GF-CF and GF-EASE, closed-form filters on the normalized adjacency of the same
+  split (no training; seconds a seed). quick: the simulated world; full: ml-100k.
 * ``behavior-typed``: typed events (the article's 浏览/加购/购买): purchases are split 80/10/10 per user
   and predicted by the GCN from a graph that also carries every view, click, cart and favourite, against
   the same GCN on purchases alone and Pop. quick: the simulated world; full: a larger simulated world and
@@ -20,7 +22,7 @@ import numpy as np
 
 from emotion_tf import data
 from emotion_tf.baselines import Popularity, tune_ease
-from emotion_tf.behavior.graph_filter import tune_graph_filter
+from emotion_tf.behavior.graph_filter import tune_graph_filter, tune_graph_filter_ease
 from emotion_tf.behavior.graph_training import evaluate_graph_recommender, train_graph_recommender
 from emotion_tf.behavior.sequence import evaluate_next_item, train_next_item
 from emotion_tf.data.synthetic_reviews import QUICK_WORLD
@@ -105,21 +107,6 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
         )
         context.log(f"{key}: EASE (l2={l2:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
 
-        started = time.time()
-        graph_filter, (rank, alpha), _ = tune_graph_filter(splits)
-        records += split_records(
-            "behavior-gcn",
-            "gf-cf",
-            key,
-            context.seed,
-            evaluate_splits(graph_filter, splits),
-            run_folder(context.logdir, "behavior-gcn", key, "gf-cf"),
-            seconds=time.time() - started,
-            examples=n_train,
-            config={"rank": rank, "alpha": alpha, "selected_on": SELECTED_ON},
-        )
-        context.log(f"{key}: GF-CF (k={rank}, α={alpha:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
-
         for name, settings in models.items():
             folder = run_folder(context.logdir, "behavior-gcn", key, name)
             result = train_graph_recommender(splits, settings, seed=context.seed, folder=folder, log=context.log)
@@ -155,6 +142,55 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             )
             if name == "gcn":
                 _projector(folder, result, splits, metadata)
+    return records
+
+
+@register_task(
+    "behavior-graph-filters", "GF-CF and GF-EASE: closed-form filters on the normalized adjacency, no training"
+)
+def behavior_graph_filters(context: RunContext) -> list[ResultRecord]:
+    """The closed forms of ``behavior/graph_filter.py`` on behavior-gcn's split (same seed, same split): what
+    the normalized user-item graph gives without training (GF-CF), and with a filter fitted by least squares
+    (GF-EASE). Seconds each, so they run over many seeds where the trained graph models cannot."""
+    records = []
+    for key, interactions, _ in _interactions(context):
+        splits = data.split_interactions(interactions, seed=context.seed)
+        n_train = len(splits.train)
+        context.log(f"{key}: {splits.n_users:,} users, {splits.n_items:,} items, {n_train:,} training pairs")
+
+        started = time.time()
+        graph_filter, (rank, alpha), _ = tune_graph_filter(splits)
+        records += split_records(
+            "behavior-graph-filters",
+            "gf-cf",
+            key,
+            context.seed,
+            evaluate_splits(graph_filter, splits),
+            run_folder(context.logdir, "behavior-graph-filters", key, "gf-cf"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={"rank": rank, "alpha": alpha, "selected_on": SELECTED_ON},
+        )
+        context.log(f"{key}: GF-CF (k={rank}, α={alpha:g}) test recall@20 {records[-1].metrics['recall@20']:.4f}")
+
+        started = time.time()
+        graph_filter, setting, by_setting = tune_graph_filter_ease(splits)
+        records += split_records(
+            "behavior-graph-filters",
+            "gf-ease",
+            key,
+            context.seed,
+            evaluate_splits(graph_filter, splits),
+            run_folder(context.logdir, "behavior-graph-filters", key, "gf-ease"),
+            seconds=time.time() - started,
+            examples=n_train,
+            config={**setting, "settings_tried": len(by_setting), "selected_on": SELECTED_ON},
+        )
+        context.log(
+            f"{key}: GF-EASE (a={setting['user_exponent']:g}, b={setting['item_exponent']:g}, "
+            f"ρ={setting['l2_scale']:g}, k={setting['rank']}, α={setting['alpha']:g}) "
+            f"test recall@20 {records[-1].metrics['recall@20']:.4f}"
+        )
     return records
 
 
