@@ -2,11 +2,20 @@
 the environments give every policy the same stream."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from emotion_tf import data
 from emotion_tf.emotion_rec.bandit import FixedLinearPolicy, LinUCB, RandomPolicy
-from emotion_tf.emotion_rec.environments import Rounds, logged_history, offline_reviews, run_policy, simulated_rounds
+from emotion_tf.emotion_rec.environments import (
+    Rounds,
+    logged_history,
+    offline_reviews,
+    replay_rounds,
+    replay_warmup,
+    run_policy,
+    simulated_rounds,
+)
 from emotion_tf.emotion_rec.review_scores import LexiconScorer
 
 
@@ -87,3 +96,22 @@ def test_the_loops_scorer_sees_only_reviews_written_before_each_users_visits():
         for frame in (reviews, changed)
     ]
     np.testing.assert_array_equal(fitted[0], fitted[1])
+
+
+def test_the_replays_scorer_sees_only_the_reviews_before_its_first_round():
+    rng = np.random.default_rng(3)
+    n = 60
+    reviews = pd.DataFrame(
+        {
+            "user_index": rng.integers(8, size=n),
+            "item_index": np.r_[np.arange(12), rng.integers(12, size=n - 12)],
+            "timestamp": rng.permutation(n) * 100,  # distinct times, rows not in time order
+        }
+    )
+    warmup = replay_warmup(reviews, warmup_fraction=0.25)
+    times = reviews["timestamp"].to_numpy()
+    assert warmup.sum() == 15 and times[warmup].max() < times[~warmup].min()
+    rounds = replay_rounds(reviews, np.zeros(n), n_candidates=3, warmup_fraction=0.25, seed=0)
+    # every round replays one review after the warm-up (a few are skipped when too few items were seen before)
+    assert 0 < len(rounds.features) <= n - 15
+    assert (rounds.expected.sum(axis=1) == 1).all()  # the logged item is among the candidates once

@@ -112,6 +112,16 @@ def simulated_rounds(
     return Rounds(np.concatenate(blocks, axis=2).astype(np.float32), expected, rng.random(n_rounds))
 
 
+def replay_warmup(reviews, warmup_fraction: float = 0.2) -> np.ndarray:
+    """bool [len(reviews)]: the reviews written before the replay's first round (the first ``warmup_fraction``
+    of them in time order), the only ones a review scorer for the replay may be fitted on, as
+    ``offline_reviews`` for the simulated loop."""
+    order = np.argsort(reviews["timestamp"].to_numpy(), kind="stable")
+    warmup = np.zeros(len(order), dtype=bool)
+    warmup[order[: int(warmup_fraction * len(order))]] = True
+    return warmup
+
+
 def replay_rounds(
     reviews,
     review_intensity,
@@ -121,14 +131,15 @@ def replay_rounds(
     half_life_days: float = 365.0,
     seed: int = 0,
 ) -> Rounds:
-    """Replay rounds on logged reviews (user_index, item_index, timestamp), in time order after a warm-up."""
+    """Replay rounds on logged reviews (user_index, item_index, timestamp), in time order after a warm-up
+    (``replay_warmup``: its reviews feed the states only, and are the only ones a scorer may be fitted on)."""
     rng = np.random.default_rng(seed)
     order = np.argsort(reviews["timestamp"].to_numpy(), kind="stable")
     users = reviews["user_index"].to_numpy()[order]
     items = reviews["item_index"].to_numpy()[order]
     times = reviews["timestamp"].to_numpy()[order]
     intensity = np.asarray(review_intensity, dtype=np.float64)[order]
-    start = int(warmup_fraction * len(order))
+    start = int(replay_warmup(reviews, warmup_fraction).sum())  # the rounds replay the reviews after the warm-up
     first_seen = np.full(items.max() + 1, np.iinfo(np.int64).max)
     np.minimum.at(first_seen, items, times)
     rows, chosen = [], []

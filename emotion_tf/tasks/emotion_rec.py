@@ -26,7 +26,7 @@ import numpy as np
 from emotion_tf import data
 from emotion_tf.baselines.popularity import item_counts
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.emotion_rec.environments import offline_reviews, replay_rounds, simulated_rounds
+from emotion_tf.emotion_rec.environments import offline_reviews, replay_rounds, replay_warmup, simulated_rounds
 from emotion_tf.emotion_rec.features import from_amazon, from_simulated_world, query_features, with_true_mood
 from emotion_tf.emotion_rec.feedback import feedback_figure, feedback_loop
 from emotion_tf.emotion_rec.model import VARIANTS, Blocks
@@ -266,7 +266,7 @@ def emotion_rec(context: RunContext, scorers=DEFAULT_SCORERS) -> list[ResultReco
             config={"scorers": list(names)},
         )
         records += ablation(context, reviewed, scores, names, preset["settings"])
-        intensity = scores[:, 3]  # the lexicon's intensity: the emotion the bandit's features read
+        # the bandits' features read a lexicon's intensity, fitted on reviews written before their rounds only
         if reviewed.name == "synthetic":
             world = data.load("synthetic", **BANDIT_WORLD).ground_truth
             offline = world.reviews[offline_reviews(world)]  # fitted on reviews written before the loop only
@@ -284,10 +284,12 @@ def emotion_rec(context: RunContext, scorers=DEFAULT_SCORERS) -> list[ResultReco
             curves = feedback_loop(rounds, warmup=preset["simulated_rounds"] // 10, seed=context.seed)
             records += bandit_records(context, "synthetic-bandit", curves, {"world": BANDIT_WORLD, "alpha": 0.5})
         else:
+            warmup = reviewed.reviews[replay_warmup(reviewed.reviews)]
+            replay_scores = LexiconScorer(reviewed.language).fit(warmup["text"], warmup["label"])
             rounds = {
                 name: replay_rounds(
                     reviewed.reviews,
-                    intensity,
+                    replay_scores.scores(reviewed.reviews["text"])[:, 3],
                     preset["replay_candidates"],
                     use_emotion=(name == "emotion"),
                     seed=context.seed,
