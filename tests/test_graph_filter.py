@@ -93,6 +93,8 @@ def test_gf_ease_solves_a_ridge_regression_per_item_on_the_normalized_graph():
     )
     expected = (ratings * item_scale[None, :]) @ weights + low_pass_term
     np.testing.assert_allclose(model.score(np.arange(splits.n_users)), expected, atol=1e-8)
+    with pytest.raises(ValueError, match="exceeds"):
+        model.with_low_pass(10_000, 0.3)
     with pytest.raises(ValueError, match="l2_scale positive"):
         GraphFilterEASE(l2_scale=0)
     with pytest.raises(ValueError, match="non-negative"):

@@ -71,8 +71,6 @@ class GraphFilterCF:
 
     def with_filter(self, rank: int, alpha: float) -> GraphFilterCF:
         """The fitted filter with another k and α (the SVD is computed once, in ``fit``)."""
-        if rank > self.vectors.shape[1]:
-            raise ValueError(f"rank {rank} exceeds the {self.vectors.shape[1]} singular vectors of R̃")
         self.rank, self.alpha = int(rank), float(alpha)
         self.filter = (
             self.linear + self.alpha * self.ideal_low_pass(self.rank) if self.rank and self.alpha else self.linear
@@ -81,6 +79,8 @@ class GraphFilterCF:
 
     def ideal_low_pass(self, rank: int) -> np.ndarray:
         """D_I^{-1/2} Ū Ūᵀ D_I^{1/2} [n_items, n_items] with the top ``rank`` singular vectors of R̃."""
+        if rank > self.vectors.shape[1]:
+            raise ValueError(f"rank {rank} exceeds the {self.vectors.shape[1]} singular vectors of R̃")
         top = self.vectors[:, :rank]
         # D_I^{1/2} is 1 / D_I^{-1/2} where the degree is non-zero, else 0
         item_sqrt = np.where(self.item_scale > 0, 1.0 / np.maximum(self.item_scale, 1e-12), 0.0)
