@@ -101,10 +101,17 @@ def test_gf_ease_solves_a_ridge_regression_per_item_on_the_normalized_graph():
         GraphFilterEASE(item_exponent=-0.5)
 
 
-def test_gf_ease_tuning_picks_the_best_validation_setting_and_learns_the_communities():
+def test_gf_ease_tuning_picks_the_best_validation_setting_and_learns_the_communities(monkeypatch):
+    from emotion_tf.data.splits import InteractionSplits
+
     splits = data.split_interactions(planted_interactions(), seed=0)
-    seen = []
+    seen, reads = [], []
+    items_by_user = InteractionSplits.items_by_user
+    monkeypatch.setattr(
+        InteractionSplits, "items_by_user", lambda self, *names: reads.extend(names) or items_by_user(self, *names)
+    )
     model, best, by_setting = tune_graph_filter_ease(splits, report=lambda setting, value: seen.append(setting))
+    assert "test" not in reads and "validation" in reads  # the selection never looks at the test split
     assert tuple(best.values()) == max(by_setting, key=by_setting.get) and seen == list(by_setting)
     # stage two varies only the low-pass term, on the normalization chosen in stage one
     stage_one = {s: v for s, v in by_setting.items() if s[3] == 0}
