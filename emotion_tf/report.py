@@ -174,11 +174,15 @@ def run_model(record) -> str:
       model (``user-emotion[bert-stars]``).
     * A ranking model from before every ranking model was selected on validation NDCG@20 (its record has no
       ``selected_on``: it was selected on validation Recall@20) is ``ease[selected on recall@20]``.
+    * A feedback-loop policy whose emotion features came from a lexicon that also saw the reviews written during
+      its rounds (its record has no ``review_lexicon``) is ``bandit-linucb[lexicon saw later reviews]``.
     """
     config = record.config if isinstance(record.config, dict) else {}
     scorers = config.get("scorers")
     if record.task == "emotion-rec" and scorers and tuple(scorers) != DEFAULT_SCORERS:
         return f"{record.model}[{'+'.join(scorers)}]"
+    if record.task == "emotion-rec" and record.model.startswith("bandit-") and "review_lexicon" not in config:
+        return f"{record.model}[lexicon saw later reviews]"
     if record.task in RANKING_TASKS and record.model != "pop" and "recall@20" in record.metrics:
         if "selected_on" not in config:
             return f"{record.model}[selected on recall@20]"

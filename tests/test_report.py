@@ -206,6 +206,13 @@ def test_runs_with_other_review_scorers_are_other_models():
     assert run_model(older) == "softmax-cf[selected on recall@20]"
     assert run_model(record("recommend", "softmax-cf", "ml-100k", **{"recall@20": 0.39})) == "softmax-cf"
     assert run_model(record("recommend", "pop", "ml-100k", **{"recall@20": 0.18})) == "pop"  # nothing selected
+    # a feedback loop whose lexicon also saw the reviews of its own rounds is another experiment
+    leaky = ResultRecord("emotion-rec", "bandit-linucb", "amazon-replay", "online", 0, {"mean_reward": 0.3})
+    leaky.config = {"alpha": 0.5}
+    fixed = ResultRecord("emotion-rec", "bandit-linucb", "amazon-replay", "online", 0, {"mean_reward": 0.3})
+    fixed.config = {"alpha": 0.5, "review_lexicon": "fitted on the reviews written before the rounds"}
+    assert run_model(leaky) == "bandit-linucb[lexicon saw later reviews]" and run_model(fixed) == "bandit-linucb"
+    assert len(unique_runs([leaky, fixed])) == 2
 
 
 def test_the_report_averages_each_experiment_on_its_own(tmp_path):

@@ -209,6 +209,11 @@ def emotion_state_records(context: RunContext, reviewed, features, names) -> lis
     )
 
 
+# what the bandits' emotion features read, in their records' config; records without it were made while the
+# lexicon also saw reviews written during the rounds it scored (report.run_model keeps them apart)
+BANDIT_LEXICON = "fitted on the reviews written before the rounds"
+
+
 def bandit_records(context: RunContext, dataset: str, curves: dict, config: dict) -> list[ResultRecord]:
     folder = run_folder(context.logdir, TASK, dataset, "feedback-loop")
     records = []
@@ -282,7 +287,8 @@ def emotion_rec(context: RunContext, scorers=DEFAULT_SCORERS) -> list[ResultReco
                 for name in ("emotion", "no-emotion")
             }
             curves = feedback_loop(rounds, warmup=preset["simulated_rounds"] // 10, seed=context.seed)
-            records += bandit_records(context, "synthetic-bandit", curves, {"world": BANDIT_WORLD, "alpha": 0.5})
+            config = {"world": BANDIT_WORLD, "alpha": 0.5, "review_lexicon": BANDIT_LEXICON}
+            records += bandit_records(context, "synthetic-bandit", curves, config)
         else:
             warmup = reviewed.reviews[replay_warmup(reviewed.reviews)]
             replay_scores = LexiconScorer(reviewed.language).fit(warmup["text"], warmup["label"])
@@ -297,7 +303,6 @@ def emotion_rec(context: RunContext, scorers=DEFAULT_SCORERS) -> list[ResultReco
                 for name in ("emotion", "no-emotion")
             }
             curves = feedback_loop(rounds, warmup=len(rounds["emotion"]) // 10, seed=context.seed)
-            records += bandit_records(
-                context, f"{reviewed.name}-replay", curves, {"candidates": preset["replay_candidates"], "alpha": 0.5}
-            )
+            config = {"candidates": preset["replay_candidates"], "alpha": 0.5, "review_lexicon": BANDIT_LEXICON}
+            records += bandit_records(context, f"{reviewed.name}-replay", curves, config)
     return records
