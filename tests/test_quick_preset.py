@@ -41,6 +41,7 @@ SMALL_WORLD = dict(n_users=300, n_items=200, sessions_per_user=12, seed=0)
 SMALL_EMOTION_WORLD = dict(
     n_users=250, n_items=100, sessions_per_user=10, review_language="en", review_mood=1.5, seed=0
 )
+SMALL_BANDIT_WORLD = dict(n_users=150, n_items=50, sessions_per_user=10, review_language="en", review_mood=1.5, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,7 @@ def quick_run(tmp_path_factory):
         for task in ("baselines", "behavior", "recommend"):
             patch.setattr(f"emotion_tf.tasks.{task}.QUICK_WORLD", SMALL_WORLD)
         patch.setattr("emotion_tf.tasks.emotion_rec.QUICK_EMOTION_WORLD", SMALL_EMOTION_WORLD)
+        patch.setattr("emotion_tf.tasks.emotion_rec.BANDIT_WORLD", SMALL_BANDIT_WORLD)
         patch.setitem(QUICK_EMOTION_REC, "simulated_rounds", 500)
         patch.setitem(QUICK_RECOMMEND, "softmax_cf", dataclasses.replace(QUICK_RECOMMEND["softmax_cf"], patience=4))
         patch.setitem(QUICK_RECOMMEND, "retrieval_epochs", 8)
