@@ -112,7 +112,11 @@ def simulated_rounds(
     return Rounds(np.concatenate(blocks, axis=2).astype(np.float32), expected, rng.random(n_rounds))
 
 
-def replay_warmup(reviews, warmup_fraction: float = 0.2) -> np.ndarray:
+# the share of logged reviews, oldest first, that the replay only reads (states, the scorer's fit) and never plays
+REPLAY_WARMUP_FRACTION = 0.2
+
+
+def replay_warmup(reviews, warmup_fraction: float = REPLAY_WARMUP_FRACTION) -> np.ndarray:
     """bool [len(reviews)]: the reviews written before the replay's first round (the first ``warmup_fraction``
     of them in time order), the only ones a review scorer for the replay may be fitted on, as
     ``offline_reviews`` for the simulated loop."""
@@ -126,7 +130,7 @@ def replay_rounds(
     reviews,
     review_intensity,
     n_candidates: int = 10,
-    warmup_fraction: float = 0.2,
+    warmup_fraction: float = REPLAY_WARMUP_FRACTION,
     use_emotion: bool = True,
     half_life_days: float = 365.0,
     seed: int = 0,
