@@ -24,6 +24,7 @@ from emotion_tf.data.splits import InteractionSplits
 from emotion_tf.metrics.ranking import MASKED_SPLITS, evaluate_split
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.distribution import global_batch_size, training_scope
+from emotion_tf.training.recurrent import recurrent_layer
 from emotion_tf.training.seeds import set_seed
 
 
@@ -63,11 +64,10 @@ def next_item_model(
     n_items: int, max_length: int, dim: int = 64, cell: str = "gru", dropout: float = 0.2, seed: int = 0
 ) -> tf.keras.Model:
     """ids [b, max_length] -> logits [b, n_items]."""
-    recurrent = {"gru": tf.keras.layers.GRU, "lstm": tf.keras.layers.LSTM}[cell]
     ids = tf.keras.Input([max_length], dtype=tf.int32, name="item_ids")
     x = tf.keras.layers.Embedding(n_items + 1, dim, mask_zero=True, name="item_embedding")(ids)
     x = tf.keras.layers.Dropout(dropout, seed=seed)(x)
-    x = recurrent(dim, name=cell)(x)
+    x = recurrent_layer(cell, dim, name=cell)(x)
     x = tf.keras.layers.Dropout(dropout, seed=seed + 1)(x)
     logits = tf.keras.layers.Dense(n_items, name="next_item")(x)
     return tf.keras.Model(ids, logits, name=f"next_item_{cell}")

@@ -38,6 +38,7 @@ from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
 from emotion_tf.training.artifacts import check_artifact, write_artifact
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
+from emotion_tf.training.recurrent import recurrent_layer
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
 
@@ -58,10 +59,10 @@ def token_classifier(
     ids = tf.keras.Input(shape=(max_length,), dtype=tf.int64, name="token_ids")
     if architecture == "lstm":
         embedded = tf.keras.layers.Embedding(vocabulary_size, 64, mask_zero=True, name="embedding")(ids)
-        features = tf.keras.layers.LSTM(64, name="lstm")(embedded)
+        features = recurrent_layer("lstm", 64, name="lstm")(embedded)
     elif architecture == "bilstm":
         embedded = tf.keras.layers.Embedding(vocabulary_size, 128, mask_zero=True, name="embedding")(ids)
-        states = tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(64, return_sequences=True), name="bilstm")(embedded)
+        states = recurrent_layer("lstm", 64, bidirectional=True, return_sequences=True, name="bilstm")(embedded)
         features = MaskedMaxPooling(name="pooling")(states, ids)
     elif architecture == "transformer":
         if encoder is None:
