@@ -50,15 +50,23 @@ def planted_corpus(multi_label=False):
     return Corpus("planted", splits, Head("binary", ("negative", "positive")), "en", 8)
 
 
-def test_train_and_evaluate_logs_and_saves(tmp_path):
-    classifier, records = train_and_evaluate(
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """The small Transformer trained on the planted corpus once, logged and saved: (folder, records)."""
+    folder = tmp_path_factory.mktemp("trained")
+    _, records = train_and_evaluate(
         planted_corpus(),
         SMALL_TRANSFORMER,
-        tmp_path / "logs",
+        folder / "logs",
         seed=0,
-        output=tmp_path / "model",
+        output=folder / "model",
         log=lambda message: None,
     )
+    return folder, records
+
+
+def test_train_and_evaluate_logs_and_saves(trained):
+    tmp_path, records = trained
     test = records[1]
     assert [r.split for r in records] == ["validation", "test", "checklist"]
     assert test.metrics["accuracy"] > 0.95
@@ -90,11 +98,8 @@ def run_script(*args, stdin=b""):
     )
 
 
-def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(tmp_path, monkeypatch, capsys):
-    train_and_evaluate(
-        planted_corpus(), SMALL_TRANSFORMER, tmp_path / "logs", output=tmp_path / "model", log=lambda message: None
-    )
-    model = str(tmp_path / "model")
+def test_predict_script_reads_arguments_and_stdin_and_refuses_bad_input(trained, tmp_path, monkeypatch, capsys):
+    model = str(trained[0] / "model")
     result = run_script(model, "the film was superb", "the film was boring", "the film was superb " + "plot " * 20)
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     lines = result.stdout.decode().strip().splitlines()

@@ -161,6 +161,8 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     # the lexicon alone scores the reviews (the LSTM scorer's training is tested elsewhere and costs 11 s a run)
     monkeypatch.setattr(task.emotion_rec, "__defaults__", (("lexicon",),))
     # three epochs: the kill below lands after the second, in the middle of the fit
+    # one variant of the three, the one the user profiles are built from (the oracle runs after it)
+    monkeypatch.setattr(task, "VARIANTS", {"user+item-emotion": task.VARIANTS["user+item-emotion"]})
     quick = task.QUICK_EMOTION_REC["settings"]
     monkeypatch.setitem(task.QUICK_EMOTION_REC, "settings", dataclasses.replace(quick, epochs=3, patience=3))
 
@@ -186,7 +188,7 @@ def test_a_task_killed_mid_training_and_resumed_ends_with_the_same_records(tmp_p
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path / "broken")
     assert list((tmp_path / "broken" / "emotion-rec").rglob("events.out.tfevents.*"))  # the kill left a partial run
-    stale = tmp_path / "broken" / "emotion-rec" / "synthetic" / "behavior-only" / "backup" / "stale"
+    stale = tmp_path / "broken" / "emotion-rec" / "synthetic" / "user+item-emotion" / "backup" / "stale"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("a mid-training backup of the killed run")
     monkeypatch.setattr(emotion_training, "fit_callbacks", original)
