@@ -342,7 +342,8 @@ def test_checkpoints_resolve_like_datasets(tmp_path):
 def test_fine_tuning_runs_under_mixed_precision_and_xla(tmp_path):
     from emotion_tf.training import distribution
 
-    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+    # one block: what is tested here does not depend on depth, and each block costs tracing time
+    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0, "num_hidden_layers": 1})
     texts, labels = planted_corpus(128, seed=2)
     try:
         distribution.set_mixed_precision(True)
@@ -417,7 +418,8 @@ def test_a_known_checkpoint_downloads_verified_into_the_cache(tmp_path, monkeypa
 
 
 def test_a_killed_fine_tuning_resumes_from_its_last_finished_epoch(tmp_path):
-    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+    # one block: what is tested here does not depend on depth, and each block costs tracing time
+    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0, "num_hidden_layers": 1})
     texts, labels = planted_corpus(96, seed=3)
 
     class Killed(Exception):

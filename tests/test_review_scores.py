@@ -41,7 +41,7 @@ def planted_reviews(n, seed):
 @pytest.mark.parametrize("architecture", ["lstm", "bert"])
 def test_a_star_scorer_ranks_reviews_by_their_stars(architecture, tmp_path):
     checkpoint = (
-        write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0})
+        write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0, "num_hidden_layers": 1})
         if architecture == "bert"
         else None
     )
