@@ -25,8 +25,8 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="print the profile as JSON")
     args = parser.parse_args(argv)
 
-    # TensorFlow loads here, once the options have passed (so --help answers at once)
-    from emotion_tf.emotion_rec.profiles import format_profile, load_profiles, profile_of
+    # reading a profiles file needs no TensorFlow: the script answers in about a second
+    from emotion_tf.emotion_rec.profile_file import format_profile, load_profiles, profile_of
 
     if (args.user is None) == (not args.new_user):
         parser.error("give a USER_ID or --new-user (not both)")

@@ -14,7 +14,8 @@ from emotion_tf.emotion_rec.ablation import ablation_rows
 from emotion_tf.emotion_rec.features import QueryFeatures, from_simulated_world, query_features
 from emotion_tf.emotion_rec.model import Blocks
 from emotion_tf.emotion_rec.model_training import EmotionRecSettings, rank_metrics, train_emotion_model
-from emotion_tf.emotion_rec.profiles import build_profiles, load_profiles, profile_of, save_profiles
+from emotion_tf.emotion_rec.profile_file import load_profiles, profile_of, save_profiles
+from emotion_tf.emotion_rec.profiles import build_profiles
 from emotion_tf.emotion_rec.review_scores import LexiconScorer, label_of_rating
 from emotion_tf.metrics.significance import paired_t_test
 from emotion_tf.training.results import ResultRecord
@@ -161,6 +162,9 @@ def test_profiles_export_and_the_cli(profiles, tmp_path, capsys):
     user = next(iter(profiles["users"]))
     shown = subprocess.run(script + [str(path), user], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0 and f"user {user}" in shown.stdout and "emotion:" in shown.stdout
+    # reading and showing profiles needs no TensorFlow: the script answers at once
+    probe = "import sys, emotion_tf.emotion_rec.profile_file; print('tensorflow' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "False"
     # the other cases through the script's main in this process (one TensorFlow start-up is enough)
     cli = load_script("user_profile")
     assert cli.main([str(path), "nobody"]) == 2 and "unknown user 'nobody'" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from test_train_all import train_all
 
-from emotion_tf.emotion_rec.profiles import load_profiles
+from emotion_tf.emotion_rec.profile_file import load_profiles
 from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
 from emotion_tf.tasks import emotion_rec as emotion_rec_task

@@ -3,6 +3,6 @@
 Step 1, sentiment of each review:      ``review_scores``   (lexicon and a trained classifier)
 Step 2, features I, E, F:              ``state`` (E with time decay), ``features`` (I and F, the blocks)
 Step 3/4, the model P = M(E, I, F):    ``model`` (TFRS retrieval + rating), ``training`` (fit, rank, score)
-user profiles (用户画像):              ``profiles``
+user profiles (用户画像):              ``profiles`` (built from the model), ``profile_file`` (read and shown)
 Step 5, feedback that improves it:     ``bandit`` (LinUCB), ``environments`` (simulated world, Amazon replay)
 """

@@ -36,7 +36,8 @@ from emotion_tf.emotion_rec.model_training import (
     rank_metrics,
     train_emotion_model,
 )
-from emotion_tf.emotion_rec.profiles import build_profiles, save_profiles
+from emotion_tf.emotion_rec.profile_file import save_profiles
+from emotion_tf.emotion_rec.profiles import build_profiles
 from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer, intensity_columns
 from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS, SCORER_CHOICES
 from emotion_tf.metrics.regression import pearson, spearman
