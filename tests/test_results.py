@@ -82,3 +82,16 @@ def test_seed_table_gives_mean_and_sample_std():
     lines = table.splitlines()
     assert lines[2] == "| sentiment | transformer | emotion-carer | test | 3 | 0.9200 ± 0.0200 |"
     assert lines[3] == "| sentiment | lstm | emotion-carer | test | 1 | 0.8000 |"
+
+
+def test_the_cpu_is_named_with_its_widest_vector_extension():
+    from emotion_tf.training.results import cpu_description
+
+    intel = (
+        "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R)  Platinum 8375C CPU @ 2.90GHz\n"
+        "flags\t\t: fpu sse2 avx avx2 fma avx512f avx512dq\n\nprocessor\t: 1\nmodel name\t: another\n"
+    )
+    assert cpu_description(intel) == ["Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", "AVX-512"]
+    amd = "processor : 0\nmodel name : AMD EPYC\nflags : fpu sse2 avx avx2 fma\n"
+    assert cpu_description(amd) == ["AMD EPYC", "AVX2"]
+    assert cpu_description("processor : 0\nflags : fpu sse2\n") == ["", ""]  # unnamed: left out of the text

@@ -45,15 +45,40 @@ class ResultRecord:
 
 
 def hardware_description() -> str:
-    """E.g. '2 CPU cores (x86_64)' or '2 CPU cores (x86_64), 1 GPU: NVIDIA A100'."""
+    """E.g. '2 CPU cores (x86_64, AMD EPYC, AVX2)' or '2 CPU cores (x86_64, ...), 1 GPU: NVIDIA A100'.
+
+    The CPU's model and widest vector instructions are named because TensorFlow's CPU kernels (oneDNN,
+    Eigen) pick their code by them: the same seed on an AVX-512 and on an AVX2 machine rounds differently,
+    and a recurrent model over hundreds of steps carries that into other final numbers.
+    """
     import tensorflow as tf  # here, not at the top: reading and tabulating records needs no TensorFlow
 
-    text = f"{os.cpu_count()} CPU cores ({platform.machine()})"
+    cpu = [platform.machine()]
+    try:
+        cpu += cpu_description(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace"))
+    except OSError:  # not Linux: the architecture alone
+        pass
+    text = f"{os.cpu_count()} CPU cores ({', '.join(part for part in cpu if part)})"
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
         text += f", {len(gpus)} GPU: " + ", ".join(names)
     return text
+
+
+def cpu_description(cpuinfo: str) -> list[str]:
+    """[model name, widest vector extension] read from the text of Linux's /proc/cpuinfo (first CPU)."""
+    fields = {}
+    for line in cpuinfo.splitlines():
+        if not line.strip():
+            break  # the first processor's block is enough: the cores of one machine are alike
+        key, _, value = line.partition(":")
+        fields[key.strip()] = value.strip()
+    flags = set(fields.get("flags", "").split())
+    widest = next(
+        (name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX")) if flag in flags), ""
+    )
+    return [" ".join(fields.get("model name", "").split()), widest]
 
 
 def _clean(value):
