@@ -106,9 +106,9 @@ def test_dense_on_sparse_tfidf_rows_is_the_plain_matrix_product_and_its_gradient
     np.testing.assert_allclose(gradient, dense_rows.T @ (2 * expected), rtol=1e-4, atol=1e-5)
 
 
-def test_a_saved_tfidf_model_predicts_the_same_in_a_fresh_process(tmp_path):
-    from conftest import predict_in_fresh_process
-
+def test_a_saved_tfidf_model_predicts_the_same_after_loading(tmp_path):
+    """Saved and loaded here; the same model loaded in a new process is checked beside the sentiment classifier
+    (test_sentiment_models.py::test_saved_text_classifiers_answer_the_same_in_a_fresh_process)."""
     from emotion_tf.training.artifacts import ArtifactError
 
     rng = np.random.default_rng(0)
@@ -121,11 +121,6 @@ def test_a_saved_tfidf_model_predicts_the_same_in_a_fresh_process(tmp_path):
     np.testing.assert_allclose(
         TfidfLogisticRegression.load(tmp_path / "tfidf").predict_proba(texts), expected, atol=1e-6
     )
-    script = (
-        "import sys, numpy as np; from emotion_tf.baselines import TfidfLogisticRegression as T; "
-        "np.save(sys.argv[1], T.load(sys.argv[2]).predict_proba(sys.argv[3:]))"
-    )
-    np.testing.assert_allclose(predict_in_fresh_process(script, tmp_path / "tfidf", *texts), expected, atol=1e-6)
     with pytest.raises(ValueError, match="text 1 is empty"):
         TfidfLogisticRegression.load(tmp_path / "tfidf").predict_proba(["fine", "  "])
     with pytest.raises(FileNotFoundError, match="no saved TF-IDF model"):

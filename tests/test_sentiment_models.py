@@ -122,7 +122,13 @@ def test_masked_max_pooling_by_hand(policy, dtype):
     np.testing.assert_array_equal(revived(hidden, ids).numpy(), pooled)
 
 
-def test_export_round_trip_in_a_fresh_process(tmp_path):
+def test_saved_text_classifiers_answer_the_same_in_a_fresh_process(tmp_path):
+    """A Transformer classifier and a TF-IDF model, saved here, loaded together in one new process (one
+    TensorFlow start-up for both)."""
+    from test_baselines import planted_english
+
+    from emotion_tf.baselines import TfidfLogisticRegression
+
     rng = np.random.default_rng(1)
     train_x, train_y = planted_chinese(200, rng)
     # a small Transformer: its attention and encoder layers must load in a process that did not build them
@@ -139,12 +145,19 @@ def test_export_round_trip_in_a_fresh_process(tmp_path):
     )
     classifier.fit(train_x, train_y, train_x[:50], train_y[:50])
     folder = classifier.save(tmp_path / "model")
-    expected = classifier.predict_proba(["今天很好", "质量好很"])
+    english_x, english_y = planted_english(300, np.random.default_rng(0))
+    tfidf = TfidfLogisticRegression(2, language="en", max_epochs=5, seed=0)
+    tfidf.fit(english_x, english_y, english_x[:50], english_y[:50])
+    tfidf.save(tmp_path / "tfidf")
+    chinese, english = ["今天很好", "质量好很", "好"], ["the plot was superb", "acting really awful", "movie"]
+    expected = np.stack([classifier.predict_proba(chinese), tfidf.predict_proba(english)])
     code = (
         "import sys, numpy as np\n"
+        "from emotion_tf.baselines import TfidfLogisticRegression\n"
         "from emotion_tf.sentiment.classifier import SentimentClassifier\n"
         f"c = SentimentClassifier.load({str(folder)!r})\n"
-        "np.save(sys.argv[1], c.predict_proba(['今天很好', '质量好很']))\n"
+        f"t = TfidfLogisticRegression.load({str(tmp_path / 'tfidf')!r})\n"
+        f"np.save(sys.argv[1], np.stack([c.predict_proba({chinese!r}), t.predict_proba({english!r})]))\n"
     )
     np.testing.assert_allclose(predict_in_fresh_process(code), expected, atol=1e-6)
     with pytest.raises(FileNotFoundError, match="no saved sentiment classifier"):
