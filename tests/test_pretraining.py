@@ -1,6 +1,7 @@
 """Masked-LM pretraining: the masking rule, the loss falls, and a pretrained encoder fine-tunes."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from emotion_tf.sentiment.classifier import SentimentClassifier
@@ -58,12 +59,17 @@ def test_pretraining_learns_and_fine_tunes():
     assert not np.allclose(before, encoder.get_layer("embedding").get_weights()[0])  # fine-tuned, not frozen
 
 
-def test_pretrained_encoder_must_match():
-    import pytest
-
+@pytest.fixture(scope="module")
+def tiny_pretrained():
+    """A tiny encoder and its vectorizer after one epoch of masked-LM pretraining on two texts."""
     encoder, vectorizer, _ = pretrain_encoder(
         ["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8, num_heads=2, ff_dim=8, num_layers=1
     )
+    return encoder, vectorizer
+
+
+def test_pretrained_encoder_must_match(tiny_pretrained):
+    encoder, vectorizer = tiny_pretrained
     with pytest.raises(ValueError, match="reads 8 tokens, but sequence_length is 16"):
         SentimentClassifier(
             "transformer",
@@ -97,12 +103,10 @@ def test_pretraining_corpus_never_holds_a_validation_or_test_text():
     assert sorted(texts) == sorted(["房间干净", "服务很好", "物流很快"])
 
 
-def test_copied_encoder_is_independent():
+def test_copied_encoder_is_independent(tiny_pretrained):
     from emotion_tf.sentiment.experiment import copy_encoder
 
-    encoder, vectorizer, _ = pretrain_encoder(
-        ["好" * 5, "差" * 5], "zh", sequence_length=8, epochs=1, dim=8, num_heads=2, ff_dim=8, num_layers=1
-    )
+    encoder, vectorizer = tiny_pretrained
     copy = copy_encoder(encoder)
     ids = vectorizer(tf.constant(["好好差"]))
     np.testing.assert_allclose(copy(ids).numpy(), encoder(ids).numpy(), atol=1e-6)
