@@ -164,7 +164,10 @@ def test_profiles_export_and_the_cli(profiles, tmp_path, capsys):
     assert shown.returncode == 0 and f"user {user}" in shown.stdout and "emotion:" in shown.stdout
     # reading and showing profiles needs no TensorFlow: the script answers at once
     probe = "import sys, emotion_tf.emotion_rec.profile_file; print('tensorflow' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "False"
+    assert (
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60).stdout.strip()
+        == "False"
+    )
     # the other cases through the script's main in this process (one TensorFlow start-up is enough)
     cli = load_script("user_profile")
     assert cli.main([str(path), "nobody"]) == 2 and "unknown user 'nobody'" in capsys.readouterr().err

@@ -43,7 +43,8 @@ def training_step(model, ids, targets):
 
 @pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("gru", False)])
 def test_same_numbers_as_keras_and_no_gpu_implementation_traced(cell, bidirectional):
-    assert not tf.config.list_logical_devices("GPU"), "this test is about a machine without a GPU"
+    if tf.config.list_logical_devices("GPU"):
+        pytest.skip("a GPU is visible: recurrent_layer leaves Keras's choice alone there (tested below)")
     marked, plain = two_models(cell, bidirectional)
     for a, b in zip(marked.get_weights(), plain.get_weights()):
         np.testing.assert_array_equal(a, b)

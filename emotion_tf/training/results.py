@@ -48,8 +48,8 @@ def hardware_description() -> str:
     """E.g. '2 CPU cores (x86_64, AMD EPYC, AVX2)' or '2 CPU cores (x86_64, ...), 1 GPU: NVIDIA A100'.
 
     The CPU's model and widest vector instructions are named because TensorFlow's CPU kernels (oneDNN,
-    Eigen) pick their code by them: the same seed on an AVX-512 and on an AVX2 machine rounds differently,
-    and a recurrent model over hundreds of steps carries that into other final numbers.
+    Eigen) pick their code by them: the same seed on an AVX-512 and on an AVX2 machine can round differently,
+    and a recurrent model over hundreds of steps can carry that into other final numbers.
     """
     import tensorflow as tf  # here, not at the top: reading and tabulating records needs no TensorFlow
 
