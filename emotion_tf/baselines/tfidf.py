@@ -30,6 +30,7 @@ import tensorflow as tf
 from emotion_tf.text.checks import check_texts
 from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.training.artifacts import check_artifact, write_artifact
+from emotion_tf.training.prebuild import build_for_fit, example_inputs
 from emotion_tf.training.seeds import set_seed
 
 ARTIFACT_KIND, SETTINGS_FILE = "tfidf-classifier", "tfidf.json"
@@ -133,8 +134,10 @@ class TfidfLogisticRegression:
         self._build(_as_strings(train_texts))
         monitor = "val_loss" if self.multi_label else "val_accuracy"
         stop = tf.keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience, restore_best_weights=True)
+        train = self._features(train_texts, train_labels, shuffle=True)
+        build_for_fit(self.classifier, example_inputs(train))  # so fit traces its train step once
         return self.classifier.fit(
-            self._features(train_texts, train_labels, shuffle=True),
+            train,
             validation_data=self._features(validation_texts, validation_labels),
             epochs=self.max_epochs,
             callbacks=[stop, *callbacks],

@@ -33,6 +33,7 @@ from emotion_tf.metrics import ranking
 from emotion_tf.metrics.ranking import SELECTION_METRIC
 from emotion_tf.training.callbacks import EpochTimes, ValidationRanking, fit_callbacks, has_backup
 from emotion_tf.training.distribution import global_batch_size, training_scope
+from emotion_tf.training.prebuild import build_for_fit
 from emotion_tf.training.seeds import set_seed
 
 VALIDATION_METRICS = ("recall@20", "ndcg@20", "recall@10", "ndcg@10")  # logged every epoch
@@ -160,6 +161,7 @@ def train_graph_recommender(
         )
         model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
         model(tf.constant([0], tf.int64))  # built before fit, so BackupAndRestore can restore it
+        build_for_fit(model)  # its optimizer's slots too, so fit traces its train step once
         times = EpochTimes()
         validation = ValidationRanking(
             lambda m: evaluate_graph_recommender(m, splits, "validation"), metrics=VALIDATION_METRICS

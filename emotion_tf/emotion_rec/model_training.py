@@ -21,6 +21,7 @@ from emotion_tf.metrics.ranking import MASKED_SPLITS, ranking_metrics_from_top_k
 from emotion_tf.metrics.regression import mae, rmse
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
+from emotion_tf.training.prebuild import build_for_fit, example_inputs, in_replica
 from emotion_tf.training.seeds import set_seed
 
 
@@ -183,6 +184,8 @@ def train_emotion_model(
             global_batch=global_batch_size(settings.batch_size),
         )
         model.compile(optimizer=tf.keras.optimizers.Adam(settings.learning_rate))
+        in_replica(model.compute_loss, example_inputs(dataset))  # builds the towers (fit resets the tasks' metrics)
+        build_for_fit(model)  # and the optimizer's slots, so fit traces its train step once
         history = model.fit(
             dataset,
             epochs=settings.epochs,

@@ -13,6 +13,7 @@ from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.tfrs_models import RatingModel, RetrievalModel, Tower
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
+from emotion_tf.training.prebuild import build_for_fit, example_inputs, in_replica
 from emotion_tf.training.seeds import set_seed
 
 
@@ -80,6 +81,8 @@ def train_retrieval(
         item_tower = Tower(splits.n_items, dim, seed=seed + 1000, **(item_features or {}))
         model = RetrievalModel(user_tower, item_tower, splits.n_items, temperature, probability)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+        in_replica(model.compute_loss, example_inputs(train))  # builds the towers (fit resets the task's metrics)
+        build_for_fit(model)  # and the optimizer's slots, so fit traces its train step once
         history = model.fit(
             shard_by_data(train),
             epochs=epochs,
@@ -123,6 +126,8 @@ def train_rating(
             global_batch=global_batch_size(batch_size),
         )
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+        in_replica(model.compute_loss, example_inputs(train))  # builds the towers (fit resets the task's metrics)
+        build_for_fit(model)  # and the optimizer's slots, so fit traces its train step once
         history = model.fit(
             shard_by_data(train),
             validation_data=validation,

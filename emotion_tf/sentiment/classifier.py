@@ -38,6 +38,7 @@ from emotion_tf.text.pipeline import featurized_dataset
 from emotion_tf.text.vectorize import make_vectorizer
 from emotion_tf.training.artifacts import check_artifact, write_artifact
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
+from emotion_tf.training.prebuild import build_for_fit, example_inputs
 from emotion_tf.training.recurrent import recurrent_layer
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
@@ -222,12 +223,14 @@ class SentimentClassifier(RawTextClassifier):
             self.token_model.compile(
                 optimizer=tf.keras.optimizers.Adam(learning_rate), loss=self.head.loss, metrics=metrics
             )
+            train = self._ids(train_texts, train_labels, shuffle=True)
+            build_for_fit(self.token_model, example_inputs(train))  # so fit traces its train step once
         text = tf.keras.Input(shape=(), dtype=tf.string, name="text")
         self.model = tf.keras.Model(text, self.token_model(self.vectorizer(text)), name="sentiment_classifier")
         stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience, restore_best_weights=True)
         with training_scope():
             return self.token_model.fit(
-                self._ids(train_texts, train_labels, shuffle=True),
+                train,
                 validation_data=self._ids(validation_texts, validation_labels),
                 epochs=self.max_epochs,
                 callbacks=[stop, *callbacks],

@@ -36,6 +36,7 @@ from emotion_tf.sentiment.layer_decay import LayerDecayAdamW
 from emotion_tf.text.checks import check_texts
 from emotion_tf.text.wordpiece import WordPieceTokenizer
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
+from emotion_tf.training.prebuild import build_for_fit, example_inputs
 from emotion_tf.training.schedules import WarmupLinearDecay
 from emotion_tf.training.seeds import set_seed
 
@@ -199,6 +200,7 @@ class PretrainedClassifier(RawTextClassifier):
             train = self._batches(train_texts, train_labels, shuffle=True)
             steps_per_epoch = sum(1 for _ in train)  # bucketing makes a few partial batches per epoch
             self.compile(steps_per_epoch)
+            build_for_fit(self.token_model, example_inputs(train))  # so fit traces its train step once
         validation = self._batches(validation_texts, validation_labels, shuffle=False)
         stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience, restore_best_weights=True)
         extra = [tf.keras.callbacks.BackupAndRestore(backup_dir=str(backup_dir))] if backup_dir else []

@@ -25,6 +25,7 @@ import tensorflow as tf
 from emotion_tf.sentiment.transformer import transformer_encoder
 from emotion_tf.text.vectorize import make_vectorizer
 from emotion_tf.training.distribution import global_batch_size, training_scope
+from emotion_tf.training.prebuild import build_for_fit, example_inputs
 from emotion_tf.training.seeds import set_seed
 
 
@@ -149,5 +150,7 @@ def pretrain_encoder(
         encoder = transformer_encoder(vocabulary_size + 1, sequence_length, **encoder_options)
         model = MaskedLanguageModel(encoder, vocabulary_size)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate))
+        model(example_inputs(data)[0])  # builds the head
+        build_for_fit(model)  # and the optimizer's slots, so fit traces its train step once
         history = model.fit(data, epochs=epochs, callbacks=list(callbacks), verbose=verbose)
     return encoder, vectorizer, history
