@@ -23,7 +23,6 @@ from emotion_tf.data import DataError
 from emotion_tf.data.pretrained import resolve_checkpoint
 from emotion_tf.sentiment.bert import BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import CheckpointError, load_checkpoint
-from emotion_tf.sentiment.classifier import SentimentClassifier
 from emotion_tf.sentiment.explain import attention_maps, integrated_gradients
 from emotion_tf.sentiment.finetune import PretrainedClassifier, length_bucketed_batches
 from emotion_tf.sentiment.heads import Head
@@ -291,13 +290,15 @@ def test_the_export_reads_raw_strings_in_a_fresh_process(fine_tuned, tmp_path):
         from emotion_tf.sentiment.classifier import SentimentClassifier
         classifier = SentimentClassifier.load({str(tmp_path / "saved")!r})
         serve = classifier.serve  # the SavedModel itself: raw strings in, probabilities out
-        print(json.dumps(serve(tf.constant({test_texts[:8]!r})).numpy().tolist()))
+        answer = serve(tf.constant({test_texts[:8]!r})).numpy().tolist()
+        print(json.dumps([answer, classifier.head.to_json(), classifier.tokenizer.max_length]))
     """)
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
-    np.testing.assert_allclose(json.loads(result.stdout.strip().splitlines()[-1]), probabilities, atol=1e-5)
-    reloaded = SentimentClassifier.load(tmp_path / "saved")
-    assert reloaded.head == classifier.head and reloaded.tokenizer.max_length == 16
+    answer, head, max_length = json.loads(result.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(answer, probabilities, atol=1e-5)
+    # the reloaded classifier (loaded in that process only: a load costs seconds) knows its head and tokenizer
+    assert Head.from_json(head) == classifier.head and max_length == 16
 
 
 def test_integrated_gradients_over_word_pieces_find_the_cue(fine_tuned):

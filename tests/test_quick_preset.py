@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from test_train_all import train_all
 
+from emotion_tf.emotion_rec.model import VARIANTS
 from emotion_tf.emotion_rec.profile_file import load_profiles
 from emotion_tf.recommend.export import load
 from emotion_tf.tasks import TASKS
@@ -41,6 +42,7 @@ SMALL_WORLD = dict(n_users=300, n_items=200, sessions_per_user=12, seed=0)
 SMALL_EMOTION_WORLD = dict(
     n_users=250, n_items=100, sessions_per_user=10, review_language="en", review_mood=1.5, seed=0
 )
+SMALL_VARIANTS = {name: VARIANTS[name] for name in ("behavior-only", "user+item-emotion")}
 SMALL_BANDIT_WORLD = dict(n_users=150, n_items=50, sessions_per_user=10, review_language="en", review_mood=1.5, seed=0)
 
 
@@ -52,6 +54,8 @@ def quick_run(tmp_path_factory):
             patch.setattr(f"emotion_tf.tasks.{task}.QUICK_WORLD", SMALL_WORLD)
         patch.setattr("emotion_tf.tasks.emotion_rec.QUICK_EMOTION_WORLD", SMALL_EMOTION_WORLD)
         patch.setattr("emotion_tf.tasks.emotion_rec.BANDIT_WORLD", SMALL_BANDIT_WORLD)
+        # M(E, I, F) without and with emotion (and the true-mood ceiling): every variant learns in test_emotion_rec.py
+        patch.setattr("emotion_tf.tasks.emotion_rec.VARIANTS", SMALL_VARIANTS)
         patch.setitem(QUICK_EMOTION_REC, "simulated_rounds", 500)
         patch.setitem(QUICK_RECOMMEND, "softmax_cf", dataclasses.replace(QUICK_RECOMMEND["softmax_cf"], patience=4))
         patch.setitem(QUICK_RECOMMEND, "retrieval_epochs", 8)
@@ -211,7 +215,7 @@ def test_recommend_task_learns_exports_and_times_serving(quick_run):
 def test_emotion_rec_task_writes_its_variants_profiles_and_bandit(quick_run):
     folder, records = quick_run
     test = _test_records(records, "emotion-rec")
-    assert {"pop", "behavior-only", "user-emotion", "user+item-emotion", "oracle-true-mood"} <= set(test)
+    assert {"pop", *SMALL_VARIANTS, "oracle-true-mood"} <= set(test) and "user-emotion" not in test
     assert {"recall@20", "ndcg@20", "precision@10", "f1@10", "rmse"} <= set(test["user+item-emotion"]["metrics"])
     assert test["behavior-only"]["metrics"]["recall@20"] > test["pop"]["metrics"]["recall@20"] + 0.1
     # the simulated reviews are coloured by the writer's mood: the state read from them must track it
