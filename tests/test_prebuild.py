@@ -66,3 +66,18 @@ def test_examples_follow_the_dataset_and_errors_name_the_model():
     model.compile(optimizer="adam", loss="mse")
     with pytest.raises(ValueError, match="no variables yet"):
         build_for_fit(model)
+
+
+def test_the_project_trainers_trace_their_train_step_once():
+    from emotion_tf import data
+    from emotion_tf.behavior.graph_training import GraphTrainingSettings, train_graph_recommender
+    from emotion_tf.recommend.tfrs_training import train_retrieval
+
+    world = data.load("synthetic", n_users=60, n_items=30, n_categories=3, sessions_per_user=4, seed=2)
+    splits = data.split_interactions(world["interactions"], seed=0)
+    graph = train_graph_recommender(
+        splits, GraphTrainingSettings(kind="gcn", dim=4, epochs=2, patience=2), log=lambda message: None
+    ).model
+    retrieval, _, _ = train_retrieval(splits, dim=4, epochs=2)  # a TFRS model: its first loss runs in_replica
+    for model in (graph, retrieval):
+        assert model.train_function.experimental_get_tracing_count() == 1, model.name
