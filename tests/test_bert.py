@@ -291,12 +291,16 @@ def test_the_export_reads_raw_strings_in_a_fresh_process(fine_tuned, tmp_path):
         classifier = SentimentClassifier.load({str(tmp_path / "saved")!r})
         serve = classifier.serve  # the SavedModel itself: raw strings in, probabilities out
         answer = serve(tf.constant({test_texts[:8]!r})).numpy().tolist()
-        print(json.dumps([answer, classifier.head.to_json(), classifier.tokenizer.max_length]))
+        # without Keras, as TF Serving reads it: the raw-string signature
+        signature = tf.saved_model.load({str(tmp_path / "saved" / "model")!r}).signatures["serving_default"]
+        plain = signature(texts=tf.constant({test_texts[:8]!r}))["output_0"].numpy().tolist()
+        print(json.dumps([answer, plain, classifier.head.to_json(), classifier.tokenizer.max_length]))
     """)
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
-    answer, head, max_length = json.loads(result.stdout.strip().splitlines()[-1])
+    answer, plain, head, max_length = json.loads(result.stdout.strip().splitlines()[-1])
     np.testing.assert_allclose(answer, probabilities, atol=1e-5)
+    np.testing.assert_allclose(plain, probabilities, atol=1e-5)
     # the reloaded classifier (loaded in that process only: a load costs seconds) knows its head and tokenizer
     assert Head.from_json(head) == classifier.head and max_length == 16
 
