@@ -30,19 +30,55 @@ PRINTED = {
 }
 
 
-def run_notebook(path: Path, monkeypatch):
+# Run before each notebook in a kernel that already ran another: what a reader's "Restart kernel" would clear
+# (the namespace, open figures, Keras's graph) short of TensorFlow's ~7 s start-up.
+RESET = """\
+import sys as _sys
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+if "tensorflow" in _sys.modules:
+    _sys.modules["tensorflow"].keras.backend.clear_session()
+get_ipython().run_line_magic("reset", "-f")
+"""
+
+
+@pytest.fixture(scope="session")
+def kernel(tmp_path_factory):
+    """One Jupyter kernel per test process, shared by the notebooks that process runs (each after RESET).
+
+    A kernel's first notebook pays for TensorFlow's import; the others do not. What a fresh kernel would
+    catch and a shared one could hide is checked statically instead: every notebook imports emotion_tf
+    before TensorFlow (``test_every_notebook_imports_emotion_tf_first``), and RESET clears every name a
+    notebook defined, so a notebook that forgets an import still fails."""
+    jupyter_client = pytest.importorskip("jupyter_client")
+    from jupyter_core.utils import run_sync
+
+    env = {k: v for k, v in os.environ.items() if k != "EMOTION_TF_DATA"}
+    env.update(
+        EMOTION_TF_SMALL="1",
+        EMOTION_TF_CACHE=str(tmp_path_factory.mktemp("notebook-cache")),
+        PYTHONPATH=str(REPOSITORY) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    )
+    manager = jupyter_client.AsyncKernelManager(kernel_name="python3")
+    run_sync(manager.start_kernel)(env=env, cwd=str(REPOSITORY / "notebooks"))
+    yield manager
+    run_sync(manager.shutdown_kernel)(now=True)
+
+
+def run_notebook(path: Path, kernel):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    monkeypatch.setenv("EMOTION_TF_SMALL", "1")
-    monkeypatch.setenv("PYTHONPATH", str(REPOSITORY) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     notebook = nbformat.read(path, as_version=4)
     assert not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), (
         f"{path.name} is committed with outputs"
     )
-    client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    client.execute()
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(RESET))
+    client = nbclient.NotebookClient(notebook, timeout=300, km=kernel)
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
     errors = [
         o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"
     ]
@@ -73,7 +109,19 @@ def run_notebook(path: Path, monkeypatch):
 for _path in NOTEBOOKS:
     _name = "TestNotebook_" + _path.stem
 
-    def _test_runs(self, monkeypatch, path=_path):
-        run_notebook(path, monkeypatch)
+    def _test_runs(self, kernel, path=_path):
+        run_notebook(path, kernel)
 
     globals()[_name] = pytest.mark.notebook(type(_name, (), {"test_runs": _test_runs}))
+
+
+def test_every_notebook_imports_emotion_tf_first():
+    """emotion_tf sets TF_USE_LEGACY_KERAS before TensorFlow loads: a notebook that imported TensorFlow first
+    would get Keras 3 in a fresh kernel (the shared kernel of these tests already holds Keras 2)."""
+    import json
+
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "".join("".join(cell["source"]) + "\n" for cell in cells if cell["cell_type"] == "code")
+        imports = re.findall(r"^(?:import|from) (emotion_tf|tensorflow|tensorflow_\w+|tf_keras)\b", code, re.M)
+        assert imports and imports[0] == "emotion_tf", (path.name, imports[:3])

@@ -1,5 +1,7 @@
 """The LSTM, BiLSTM and Transformer classifiers: planted signals are learned, padding is masked, export round-trips."""
 
+import functools
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -28,8 +30,11 @@ def planted_chinese(n, rng):
     return texts, np.array(labels)
 
 
-@pytest.mark.parametrize("architecture", ["lstm", "bilstm", "transformer"])
-def test_learns_a_planted_order_dependent_signal(architecture):
+@functools.cache
+def planted_fit(architecture):
+    """A classifier fitted on the planted order signal: (classifier, history, validation texts, labels).
+
+    Cached: the fresh-process export test reloads the Transformer trained here instead of training another."""
     rng = np.random.default_rng(0)
     train_x, train_y = planted_chinese(600, rng)
     validation_x, validation_y = planted_chinese(200, rng)
@@ -48,6 +53,12 @@ def test_learns_a_planted_order_dependent_signal(architecture):
         **options,
     )
     history = classifier.fit(train_x, train_y, validation_x, validation_y)
+    return classifier, history, validation_x, validation_y
+
+
+@pytest.mark.parametrize("architecture", ["lstm", "bilstm", "transformer"])
+def test_learns_a_planted_order_dependent_signal(architecture):
+    classifier, history, validation_x, validation_y = planted_fit(architecture)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     accuracy = (classifier.predict(validation_x) == validation_y).mean()
     assert accuracy > 0.9, accuracy  # bag-of-characters cannot do this: both classes hold 很 and 好
@@ -129,21 +140,8 @@ def test_saved_text_classifiers_answer_the_same_in_a_fresh_process(tmp_path):
 
     from emotion_tf.baselines import TfidfLogisticRegression
 
-    rng = np.random.default_rng(1)
-    train_x, train_y = planted_chinese(200, rng)
-    # a small Transformer: its attention and encoder layers must load in a process that did not build them
-    classifier = SentimentClassifier(
-        "transformer",
-        POLARITY,
-        language="zh",
-        sequence_length=16,
-        max_epochs=2,
-        dim=16,
-        num_heads=2,
-        ff_dim=32,
-        num_layers=1,
-    )
-    classifier.fit(train_x, train_y, train_x[:50], train_y[:50])
+    # the planted Transformer: its attention and encoder layers must load in a process that did not build them
+    classifier = planted_fit("transformer")[0]
     folder = classifier.save(tmp_path / "model")
     english_x, english_y = planted_english(300, np.random.default_rng(0))
     tfidf = TfidfLogisticRegression(2, language="en", max_epochs=5, seed=0)
