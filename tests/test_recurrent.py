@@ -41,7 +41,7 @@ def training_step(model, ids, targets):
     return outputs.numpy(), [tf.convert_to_tensor(g).numpy() for g in gradients], names
 
 
-@pytest.mark.parametrize("cell, bidirectional", [("lstm", True), ("gru", False)])
+@pytest.mark.parametrize("cell, bidirectional", [("lstm", False), ("gru", True)])
 def test_same_numbers_as_keras_and_no_gpu_implementation_traced(cell, bidirectional):
     if tf.config.list_logical_devices("GPU"):
         pytest.skip("a GPU is visible: recurrent_layer leaves Keras's choice alone there (tested below)")
