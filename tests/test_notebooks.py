@@ -72,6 +72,10 @@ def run_notebook(path: Path, kernel):
     assert not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), (
         f"{path.name} is committed with outputs"
     )
+    from jupyter_core.utils import run_sync
+
+    if not run_sync(kernel.is_alive)():  # an earlier notebook killed it: its own test failed, this one starts anew
+        run_sync(kernel.restart_kernel)(now=True)
     notebook.cells.insert(0, nbformat.v4.new_code_cell(RESET))
     client = nbclient.NotebookClient(notebook, timeout=300, km=kernel)
     try:
