@@ -31,13 +31,14 @@ PRINTED = {
 
 
 # Run before each notebook in a kernel that already ran another: what a reader's "Restart kernel" would clear
-# (the namespace, open figures, Keras's graph) short of TensorFlow's ~7 s start-up.
+# (the namespace, open figures, Keras's graph and its dtype policy) short of TensorFlow's ~7 s start-up.
 RESET = """\
 import sys as _sys
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
 if "tensorflow" in _sys.modules:
     _sys.modules["tensorflow"].keras.backend.clear_session()
+    _sys.modules["tensorflow"].keras.mixed_precision.set_global_policy("float32")
 get_ipython().run_line_magic("reset", "-f")
 """
 
