@@ -150,6 +150,56 @@ def test_class_thresholds_maximise_each_labels_f1_by_hand():
     assert reports["test"]["macro_f1"] < 1.0 and 0.05 <= extra["threshold"] <= 0.95
 
 
+def test_macro_threshold_serves_a_rare_label_that_the_micro_threshold_misses_by_hand():
+    from emotion_tf.metrics import choose_threshold, thresholded_multilabel_reports
+
+    # label 0: 4 positives scored 0.8, 3 negatives 0.41; label 1: 1 positive scored 0.43, negatives 0.1.
+    # At 0.5: label 0 perfect, label 1 missed -> micro F1 = 2*4 / (2*4 + 1) = 8/9, macro F1 = 1/2.
+    # At 0.35: label 0 gains 3 false positives (P 4/7, R 1: F1 8/11), label 1 perfect
+    #   -> micro F1 = 2*5 / (2*5 + 3) = 10/13, macro F1 = (8/11 + 1) / 2 = 19/22.
+    truth = np.array([[1, 0]] * 4 + [[0, 1]] + [[0, 0]] * 2)
+    probabilities = np.array([[0.8, 0.1]] * 4 + [[0.41, 0.43]] + [[0.41, 0.1]] * 2)
+    grid = [0.35, 0.5]
+    assert choose_threshold(truth, probabilities, grid) == 0.5
+    assert choose_threshold(truth, probabilities, grid, metric="macro_f1") == 0.35
+    with pytest.raises(ValueError, match="metric"):
+        choose_threshold(truth, probabilities, grid, metric="accuracy")
+    reports, extra = thresholded_multilabel_reports(
+        {"validation": truth, "test": truth}, {"validation": probabilities, "test": probabilities}
+    )
+    # default grid: 0.15 .. 0.40 all give macro F1 19/22 (the first wins); the micro choice is 0.45 .. 0.8
+    assert extra["macro_threshold"] == pytest.approx(0.15)
+    assert reports["test"]["macro_f1_macro_threshold"] == pytest.approx(19 / 22)
+    assert 0.45 - 1e-9 <= extra["threshold"] <= 0.8 + 1e-9
+    assert reports["test"]["macro_f1"] == pytest.approx(0.5)
+    assert reports["test"]["micro_f1"] == pytest.approx(8 / 9)
+
+
+def _scored_labels(rng, n, positive_rate, positive_scores, negative_scores):
+    """[n, L] truth and scores: label l positive with ``positive_rate[l]``, scored from the given ranges."""
+    truth = rng.random((n, len(positive_rate))) < np.asarray(positive_rate)
+    low_p, high_p = np.array(positive_scores).T
+    low_n, high_n = np.array(negative_scores).T
+    scores = np.where(truth, rng.uniform(low_p, high_p, truth.shape), rng.uniform(low_n, high_n, truth.shape))
+    return truth.astype(int), scores
+
+
+def test_threshold_shrinkage_pulls_noisy_rare_labels_and_leaves_labels_that_need_their_own():
+    from emotion_tf.metrics import choose_threshold_shrinkage
+
+    rng = np.random.default_rng(0)
+    # ten rare labels with one shared score distribution: each label's own best threshold is fitted to
+    # three or four positives and is noise, so the shared threshold generalises better (w -> large)
+    truth, scores = _scored_labels(rng, 400, [0.01] * 10, [(0.2, 0.9)] * 10, [(0.0, 0.6)] * 10)
+    assert choose_threshold_shrinkage(truth, scores) >= 0.75
+    # two frequent labels on different scales (0.8 vs 0.25 separate them): one threshold cannot serve
+    # both, so the per-label thresholds stay (w -> 0)
+    truth, scores = _scored_labels(rng, 400, [0.3, 0.3], [(0.8, 1.0), (0.25, 0.35)], [(0.0, 0.75), (0.0, 0.2)])
+    assert choose_threshold_shrinkage(truth, scores) == 0.0
+    with pytest.raises(ValueError, match="at least 4"):
+        choose_threshold_shrinkage(truth[:3], scores[:3])
+
+
 def test_latency_percentiles_by_hand_and_timed_calls_measure_the_call():
     from emotion_tf.metrics.speed import call_latency, latency_percentiles, time_calls
 

@@ -10,6 +10,7 @@
 from emotion_tf.metrics.classification import (
     choose_class_thresholds,
     choose_threshold,
+    choose_threshold_shrinkage,
     classification_report,
     confusion_matrix,
     multilabel_report,
@@ -21,6 +22,7 @@ from emotion_tf.metrics.regression import mae, pearson, rmse, spearman
 __all__ = [
     "choose_class_thresholds",
     "choose_threshold",
+    "choose_threshold_shrinkage",
     "thresholded_multilabel_reports",
     "classification_report",
     "confusion_matrix",

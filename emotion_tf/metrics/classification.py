@@ -95,10 +95,26 @@ def multilabel_report(y_true, y_pred, labels=None) -> dict:
     }
 
 
-def choose_threshold(y_true, probabilities, grid=None) -> float:
-    """The probability threshold in ``grid`` with the best micro F1 (choose it on validation)."""
-    grid = np.arange(0.05, 0.96, 0.05) if grid is None else np.asarray(grid)
-    scores = [multilabel_report(y_true, np.asarray(probabilities) >= t)["micro_f1"] for t in grid]
+THRESHOLD_GRID = np.arange(0.05, 0.96, 0.05)
+SHRINKAGE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _label_f1(y_true, predicted) -> np.ndarray:
+    """Each label's F1 of boolean [n, n_labels] truth and predictions."""
+    tp = (y_true & predicted).sum(0)
+    return _prf(tp, (~y_true & predicted).sum(0), (y_true & ~predicted).sum(0))[2]
+
+
+def choose_threshold(y_true, probabilities, grid=None, metric: str = "micro_f1") -> float:
+    """The one probability threshold in ``grid`` with the best ``metric`` (choose it on validation).
+
+    ``metric`` is "micro_f1" (pooled counts, which frequent labels dominate) or "macro_f1" (the mean of
+    the labels' F1, which rare labels dominate; its best threshold is usually lower).
+    """
+    if metric not in ("micro_f1", "macro_f1"):
+        raise ValueError(f"metric must be 'micro_f1' or 'macro_f1', got {metric!r}")
+    grid = THRESHOLD_GRID if grid is None else np.asarray(grid)
+    scores = [multilabel_report(y_true, np.asarray(probabilities) >= t)[metric] for t in grid]
     return float(grid[int(np.argmax(scores))])
 
 
@@ -108,31 +124,77 @@ def choose_class_thresholds(y_true, probabilities, grid=None) -> np.ndarray:
     Each label's F1 depends only on its own threshold, so this maximises macro F1, which rare labels
     dominate; one global threshold (``choose_threshold``) serves micro F1. Returns [n_labels].
     """
-    grid = np.arange(0.05, 0.96, 0.05) if grid is None else np.asarray(grid)
+    grid = THRESHOLD_GRID if grid is None else np.asarray(grid)
     y_true = np.asarray(y_true).astype(bool)
     probabilities = np.asarray(probabilities)
-    f1 = []
-    for threshold in grid:
-        predicted = probabilities >= threshold
-        tp = (y_true & predicted).sum(0)
-        f1.append(_prf(tp, (~y_true & predicted).sum(0), (y_true & ~predicted).sum(0))[2])
+    f1 = [_label_f1(y_true, probabilities >= threshold) for threshold in grid]
     return grid[np.argmax(np.stack(f1), axis=0)].astype(float)
 
 
-def thresholded_multilabel_reports(truth: dict, probabilities: dict, labels=None) -> tuple[dict, dict]:
-    """Multi-label reports per split with thresholds chosen on ``truth["validation"]``.
+def choose_threshold_shrinkage(y_true, probabilities, weights=SHRINKAGE_WEIGHTS, grid=None, seed: int = 0) -> float:
+    """The weight w of shrunk per-label thresholds t_c(w) = w·t + (1 − w)·t̂_c, chosen by cross-fitting.
 
-    Each report is ``multilabel_report`` at the global threshold (best validation micro F1), plus
-    ``micro_f1_class_thresholds`` and ``macro_f1_class_thresholds`` at per-label thresholds (best validation
-    F1 of each label). Returns (reports by split, {"threshold": t, "class_thresholds": [...]}).
+    t̂_c is label c's own best threshold and t the one threshold with the best macro F1. A rare label's
+    t̂_c is fitted to a handful of validation positives and overfits them; w pulls it toward t. To choose
+    w without a third split, the validation rows are halved at random (``seed``): thresholds fitted on one
+    half are scored (macro F1) on the other, both ways, and the w with the best mean wins (ties: the larger
+    w, the simpler model). w = 0 is plain per-label thresholds, w = 1 is the one macro threshold.
     """
-    threshold = choose_threshold(truth["validation"], probabilities["validation"])
-    class_thresholds = choose_class_thresholds(truth["validation"], probabilities["validation"])
+    y_true = np.asarray(y_true).astype(bool)
+    probabilities = np.asarray(probabilities)
+    if len(y_true) < 4:
+        raise ValueError(f"cross-fitting the shrinkage needs at least 4 validation rows, got {len(y_true)}")
+    order = np.random.default_rng(seed).permutation(len(y_true))
+    halves = (order[: len(order) // 2], order[len(order) // 2 :])
+    scores = np.zeros(len(weights))
+    for fit, held_out in (halves, halves[::-1]):
+        own = choose_class_thresholds(y_true[fit], probabilities[fit], grid)
+        common = choose_threshold(y_true[fit], probabilities[fit], grid, metric="macro_f1")
+        for i, w in enumerate(weights):
+            predicted = probabilities[held_out] >= (w * common + (1 - w) * own)[None, :]
+            scores[i] += _label_f1(y_true[held_out], predicted).mean() / 2
+    best = np.flatnonzero(scores >= scores.max() - 1e-12)
+    return float(weights[best[-1]])
+
+
+def thresholded_multilabel_reports(truth: dict, probabilities: dict, labels=None) -> tuple[dict, dict]:
+    """Multi-label reports per split with every threshold chosen on ``truth["validation"]``.
+
+    Each report is ``multilabel_report`` at the one threshold with the best validation micro F1, plus
+    macro F1 at three other choices, all made on validation:
+
+    * ``macro_f1_macro_threshold``: one threshold, the one with the best validation macro F1;
+    * ``macro_f1_class_thresholds`` (and ``micro_f1_class_thresholds``): per-label thresholds, each the
+      label's best validation F1;
+    * ``macro_f1_shrunk_class_thresholds``: per-label thresholds shrunk toward the macro threshold by the
+      weight ``choose_threshold_shrinkage`` picks by cross-fitting on validation.
+
+    Returns (reports by split, {"threshold", "macro_threshold", "class_thresholds", "threshold_shrinkage",
+    "shrunk_class_thresholds"}).
+    """
+    validation_truth, validation_probabilities = truth["validation"], probabilities["validation"]
+    threshold = choose_threshold(validation_truth, validation_probabilities)
+    macro_threshold = choose_threshold(validation_truth, validation_probabilities, metric="macro_f1")
+    class_thresholds = choose_class_thresholds(validation_truth, validation_probabilities)
+    shrinkage = choose_threshold_shrinkage(validation_truth, validation_probabilities)
+    shrunk = shrinkage * macro_threshold + (1 - shrinkage) * class_thresholds
     reports = {}
     for split in truth:
         report = multilabel_report(truth[split], probabilities[split] >= threshold, labels)
         by_class = multilabel_report(truth[split], probabilities[split] >= class_thresholds[None, :], labels)
         report["micro_f1_class_thresholds"] = by_class["micro_f1"]
         report["macro_f1_class_thresholds"] = by_class["macro_f1"]
+        at_macro = multilabel_report(truth[split], probabilities[split] >= macro_threshold)
+        report["macro_f1_macro_threshold"] = at_macro["macro_f1"]
+        report["macro_f1_shrunk_class_thresholds"] = multilabel_report(
+            truth[split], probabilities[split] >= shrunk[None, :]
+        )["macro_f1"]
         reports[split] = report
-    return reports, {"threshold": threshold, "class_thresholds": class_thresholds.tolist()}
+    extra = {
+        "threshold": threshold,
+        "macro_threshold": macro_threshold,
+        "class_thresholds": class_thresholds.tolist(),
+        "threshold_shrinkage": shrinkage,
+        "shrunk_class_thresholds": shrunk.tolist(),
+    }
+    return reports, extra
