@@ -67,7 +67,16 @@ def test_training_learns_the_planted_groups_and_masks_seen_items():
     scores = evaluate_softmax_cf(result.model, splits, "test", ks=(10,))
     # the 2 held-out items are among the user's 8 unseen in-group items: chance recall@10 over 28 unseen is ~0.36
     assert scores["recall@10"] > 0.9
-    # the history that feeds the test ranking is train + validation, never test
-    rows = history_rows(splits, "train", "validation")
-    test = splits.test
-    assert (rows[test["user_index"], test["item_index"]] == 0).all()
+    # the test ranking is fed the training history only, like EASE's and the graph models': no validation
+    # or test item is ever an input, while validation items are still masked from the ranked lists
+    inputs = []
+
+    def recording_model(features, training=False):
+        inputs.append(np.asarray(features["history"]))
+        return result.model(features, training=training)
+
+    assert evaluate_softmax_cf(recording_model, splits, "test", ks=(10,)) == scores
+    fed = np.concatenate(inputs)
+    np.testing.assert_array_equal(fed, history_rows(splits, "train")[: len(fed)])
+    held_out = pd.concat([splits.validation, splits.test])
+    assert (history_rows(splits, "train")[held_out["user_index"], held_out["item_index"]] == 0).all()

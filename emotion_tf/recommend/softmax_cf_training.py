@@ -1,9 +1,13 @@
 """Training softmax CF: Keras fit on users' history rows, early stopping on validation NDCG@20
 (``SELECTION_METRIC``).
 
-The input and the target are the same training row (a denoising autoencoder over the catalogue); at
-validation the input is the training history, at test the training + validation history, and the
-history's own items are masked in the ranking (docs/protocols.md).
+The input and the target are the same training row (a denoising autoencoder over the catalogue). At
+validation and at test alike the input is the training history, the data the model was fitted on, as for
+every other ranking model here (EASE, the graph filters and the graph models score from the training
+graph; RecBole does the same); the ranking masks the training items at validation and the training and
+validation items at test (docs/protocols.md). Until 2026-12-03 the test input was the training +
+validation history, which gave softmax CF more of each user's history at test than EASE or the graph
+models saw (docs/recommendation.md).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from emotion_tf.data.splits import InteractionSplits
-from emotion_tf.metrics.ranking import MASKED_SPLITS, SELECTION_METRIC, evaluate_split
+from emotion_tf.metrics.ranking import SELECTION_METRIC, evaluate_split
 from emotion_tf.recommend.softmax_cf import SoftmaxCF, interaction_targets, multinomial_loss
 from emotion_tf.training.callbacks import ValidationRanking, fit_callbacks
 from emotion_tf.training.distribution import global_batch_size, training_scope
@@ -66,7 +70,8 @@ def scorer(model: SoftmaxCF, rows: np.ndarray):
 def evaluate_softmax_cf(
     model: SoftmaxCF, splits: InteractionSplits, split: str, kind: str = "implicit", ks=(10, 20)
 ) -> dict:
-    rows = history_rows(splits, *MASKED_SPLITS[split], kind=kind)
+    """Full-ranking metrics of ``split`` from the training history (module docstring), seen items masked."""
+    rows = history_rows(splits, "train", kind=kind)
     return evaluate_split(scorer(model, rows), splits, split, ks=ks)
 
 
