@@ -164,7 +164,7 @@ def test_behavior_tasks_learn_and_log_their_curves(quick_run):
         _test_records(records, t) for t in ("behavior-gcn", "behavior-graph-filters", "behavior-typed")
     )
     assert set(gcn_task) == {"pop", "ease", "gcn", "gcn-article", "lightgcn", "mf-bpr"}
-    assert set(filters) == {"gf-cf", "gf-ease"}
+    assert set(filters) == {"gf-cf", "gf-ease", "softmax-cf-gf-ease"}
     assert set(typed) == {"pop", "gcn-purchases-only", "gcn-typed-events"}
     gcn = gcn_task["gcn"]["metrics"]["recall@20"]
     # tastes drive the simulated choices: the normalized GCN learns them, the article's literal A D H barely
@@ -172,8 +172,11 @@ def test_behavior_tasks_learn_and_log_their_curves(quick_run):
     assert gcn > gcn_task["gcn-article"]["metrics"]["recall@20"] + 0.1
     # the normalized adjacency alone (GF-CF, no training) already ranks far above popularity, and so does the
     # filter least squares fits on it (GF-EASE), on the same split
-    for name in ("gf-cf", "gf-ease"):
+    for name in ("gf-cf", "gf-ease", "softmax-cf-gf-ease"):
         assert filters[name]["metrics"]["recall@20"] > gcn_task["pop"]["metrics"]["recall@20"] + 0.1
+    # softmax CF fed GF-EASE's scores: the weight is the best of its validation values (w = 0: softmax CF alone)
+    blend = filters["softmax-cf-gf-ease"]["config"]
+    assert blend["validation_by_weight"][f"{blend['gf_ease_weight']:g}"] == max(blend["validation_by_weight"].values())
     selected = [r for m, r in {**gcn_task, **filters}.items() if m != "pop"]
     assert all(r["config"]["selected_on"] == "validation ndcg@20" for r in selected)
     # MF-BPR learns within the quick budget too (with the full preset's rate it stayed below popularity)

@@ -4,7 +4,8 @@
   literal σ(W A D H + b), LightGCN and MF-BPR, beside Pop and EASE, full ranking per docs/protocols.md.
   quick: the simulated world; full: ml-100k (both with the GCN's item and user embeddings in the projector).
 * ``behavior-graph-filters``: GF-CF and GF-EASE, closed-form filters on the normalized adjacency of the same
-  split (no training; seconds a seed). quick: the simulated world; full: ml-100k.
+  split (no training; seconds a seed), and softmax CF whose logits take GF-EASE's scores (``recommend/blend.py``;
+  the weight chosen on validation). quick: the simulated world; full: ml-100k.
 * ``behavior-typed``: typed events (the article's 浏览/加购/购买): purchases are split 80/10/10 per user
   and predicted by the GCN from a graph that also carries every view, click, cart and favourite, against
   the same GCN on purchases alone and Pop. quick: the simulated world; full: a larger simulated world and
@@ -28,11 +29,16 @@ from emotion_tf.behavior.sequence import evaluate_next_item, train_next_item
 from emotion_tf.data.synthetic_reviews import QUICK_WORLD
 from emotion_tf.metrics.ranking import SELECTED_ON, evaluate_splits
 from emotion_tf.metrics.ranking import evaluate_split as evaluate_scores
+from emotion_tf.recommend.blend import tune_blend
+from emotion_tf.recommend.softmax_cf_training import history_rows, train_softmax_cf
+from emotion_tf.recommend.softmax_cf_training import scorer as softmax_cf_scorer
 from emotion_tf.tasks.presets import (
     FULL_GRAPH_MODELS,
+    FULL_RECOMMEND,
     FULL_SEQUENCE,
     FULL_TYPED_WORLD,
     QUICK_GRAPH_MODELS,
+    QUICK_RECOMMEND,
     QUICK_SEQUENCE,
     TYPED_EVENT_WEIGHTS,
 )
@@ -146,12 +152,14 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
 
 
 @register_task(
-    "behavior-graph-filters", "GF-CF and GF-EASE: closed-form filters on the normalized adjacency, no training"
+    "behavior-graph-filters",
+    "GF-CF and GF-EASE (closed-form filters on the normalized adjacency), and softmax CF fed GF-EASE's scores",
 )
 def behavior_graph_filters(context: RunContext) -> list[ResultRecord]:
     """The closed forms of ``behavior/graph_filter.py`` on behavior-gcn's split (same seed, same split): what
     the normalized user-item graph gives without training (GF-CF), and with a filter fitted by least squares
-    (GF-EASE). Seconds each, so they run over many seeds where the trained graph models cannot."""
+    (GF-EASE). Seconds each, so they run over many seeds where the trained graph models cannot. Then softmax CF
+    (recommend task's settings) trained on the split, its logits blended with GF-EASE's scores."""
     records = []
     for key, interactions, _ in _interactions(context):
         splits = data.split_interactions(interactions, seed=context.seed)
@@ -189,6 +197,40 @@ def behavior_graph_filters(context: RunContext) -> list[ResultRecord]:
         context.log(
             f"{key}: GF-EASE (a={setting['user_exponent']:g}, b={setting['item_exponent']:g}, "
             f"ρ={setting['l2_scale']:g}, k={setting['rank']}, α={setting['alpha']:g}) "
+            f"test recall@20 {records[-1].metrics['recall@20']:.4f}"
+        )
+        gf_ease_seconds = records[-1].train_seconds
+
+        # the filter's scores feed softmax CF's logits (recommend/blend.py), the weight chosen on validation
+        started = time.time()
+        settings = (QUICK_RECOMMEND if context.preset == "quick" else FULL_RECOMMEND)["softmax_cf"]
+        folder = run_folder(context.logdir, "behavior-graph-filters", key, "softmax-cf-gf-ease")
+        trained = train_softmax_cf(splits, settings, seed=context.seed, folder=folder)
+        logits = softmax_cf_scorer(trained.model, history_rows(splits, "train", kind=settings.targets))
+        blend, weight, by_weight = tune_blend(logits, graph_filter.score, splits)
+        epochs = len(trained.history["loss"])
+        records += split_records(
+            "behavior-graph-filters",
+            "softmax-cf-gf-ease",
+            key,
+            context.seed,
+            evaluate_splits(blend, splits),
+            folder,
+            seconds=gf_ease_seconds + time.time() - started,  # the filter is part of the model
+            examples=n_train * epochs,
+            config={
+                "gf_ease_weight": weight,
+                "validation_by_weight": {f"{w:g}": v for w, v in by_weight.items()},
+                "gf_ease": setting,
+                **settings.hparams(),
+                "epochs_run": epochs,
+                "selected_on": SELECTED_ON,
+            },
+            hparams={"gf_ease_weight": weight, **settings.hparams()},
+        )
+        context.log(
+            f"{key}: softmax CF + GF-EASE (w={weight:g}; w=0 is softmax CF alone: validation "
+            f"{by_weight[0.0]:.4f}, w=1 GF-EASE alone: {by_weight[1.0]:.4f}) "
             f"test recall@20 {records[-1].metrics['recall@20']:.4f}"
         )
     return records
