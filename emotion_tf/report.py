@@ -174,6 +174,9 @@ def run_model(record) -> str:
       model (``user-emotion[bert-stars]``).
     * A ranking model from before every ranking model was selected on validation NDCG@20 (its record has no
       ``selected_on``: it was selected on validation Recall@20) is ``ease[selected on recall@20]``.
+    * Softmax CF from before its test ranking was fed the training history alone, like its peers' (its record
+      has no ``test_input``; the validation items were part of its test input) is
+      ``softmax-cf[test fed validation items]``.
     * A feedback-loop policy whose emotion features came from a lexicon that also saw the reviews written during
       its rounds (its record has no ``review_lexicon``) is ``bandit-linucb[lexicon saw later reviews]``.
     """
@@ -186,6 +189,8 @@ def run_model(record) -> str:
     if record.task in RANKING_TASKS and record.model != "pop" and "recall@20" in record.metrics:
         if "selected_on" not in config:
             return f"{record.model}[selected on recall@20]"
+    if record.task == "recommend" and record.model == "softmax-cf" and "test_input" not in config:
+        return "softmax-cf[test fed validation items]"
     return record.model
 
 
@@ -276,7 +281,8 @@ RECBOLE_SAME_SPLIT = {
     "MultiVAE": (0.3915, 0.3332, "defaults"),
     "BPR": (0.3473, 0.3065, "defaults"),
 }
-GCN_FAMILY = ("gcn", "lightgcn", "gf-cf", "gf-ease", "gcn-article")  # the graph models the paired test picks from
+# the graph models the paired test picks from (softmax-cf-gf-ease: GF-EASE's scores feed softmax CF's logits)
+GCN_FAMILY = ("gcn", "lightgcn", "gf-cf", "gf-ease", "softmax-cf-gf-ease", "gcn-article")
 
 
 def _median(values):

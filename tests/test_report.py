@@ -20,8 +20,9 @@ HARDWARE = "2 CPU cores (x86_64)"
 
 
 def record(task, model, dataset, split="test", seed=0, **metrics):
-    # as the tasks write them now: every ranking model says what it was selected on
-    config = {"selected_on": "validation ndcg@20"}
+    # as the tasks write them now: every ranking model says what it was selected on (and softmax CF what fed
+    # its test ranking)
+    config = {"selected_on": "validation ndcg@20", "test_input": "training history"}
     return ResultRecord(task, model, dataset, split, seed, metrics, config=config, train_seconds=1.0, hardware=HARDWARE)
 
 
@@ -206,6 +207,10 @@ def test_runs_with_other_review_scorers_are_other_models():
     assert run_model(older) == "softmax-cf[selected on recall@20]"
     assert run_model(record("recommend", "softmax-cf", "ml-100k", **{"recall@20": 0.39})) == "softmax-cf"
     assert run_model(record("recommend", "pop", "ml-100k", **{"recall@20": 0.18})) == "pop"  # nothing selected
+    # softmax CF from before its test ranking was fed the training history alone is another experiment too
+    fed_validation = record("recommend", "softmax-cf", "ml-100k", **{"recall@20": 0.39})
+    fed_validation.config = {"selected_on": "validation ndcg@20"}
+    assert run_model(fed_validation) == "softmax-cf[test fed validation items]"
     # a feedback loop whose lexicon also saw the reviews of its own rounds is another experiment
     leaky = ResultRecord("emotion-rec", "bandit-linucb", "amazon-replay", "online", 0, {"mean_reward": 0.3})
     leaky.config = {"alpha": 0.5}

@@ -67,6 +67,10 @@ def scorer(model: SoftmaxCF, rows: np.ndarray):
     return lambda users: model({"history": rows[users], "user": users_all[users]}, training=False).numpy()
 
 
+# what feeds the test ranking; records say so (before 2026-12-03 it was the training + validation history)
+TEST_INPUT = "training history"
+
+
 def evaluate_softmax_cf(
     model: SoftmaxCF, splits: InteractionSplits, split: str, kind: str = "implicit", ks=(10, 20)
 ) -> dict:

@@ -20,7 +20,7 @@ from emotion_tf.metrics.ranking import SELECTED_ON, evaluate_split, evaluate_spl
 from emotion_tf.metrics.regression import rmse
 from emotion_tf.recommend.export import export, load, softmax_cf_recommender
 from emotion_tf.recommend.latency import serving_speed
-from emotion_tf.recommend.softmax_cf_training import evaluate_softmax_cf, train_softmax_cf
+from emotion_tf.recommend.softmax_cf_training import TEST_INPUT, evaluate_softmax_cf, train_softmax_cf
 from emotion_tf.recommend.tfrs_models import movielens_features
 from emotion_tf.recommend.tfrs_training import (
     factorized_top_k,
@@ -106,7 +106,12 @@ def recommend(context: RunContext) -> list[ResultRecord]:
             folder("softmax-cf"),
             seconds=result.seconds,
             examples=splits.n_users * epochs,
-            config={**settings.hparams(), "epochs_run": epochs, "selected_on": SELECTED_ON},
+            config={
+                **settings.hparams(),
+                "epochs_run": epochs,
+                "selected_on": SELECTED_ON,
+                "test_input": TEST_INPUT,
+            },
             params=int(result.model.count_params()),
         )
         context.log(
