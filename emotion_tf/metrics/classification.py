@@ -95,7 +95,7 @@ def multilabel_report(y_true, y_pred, labels=None) -> dict:
     }
 
 
-THRESHOLD_GRID = np.arange(0.05, 0.96, 0.05)
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)  # 0.05, 0.1, ..., 0.95 (rounded: no 0.15000000000000002)
 SHRINKAGE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
