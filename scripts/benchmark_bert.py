@@ -34,6 +34,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--pretrained", default=DEFAULT_ENGLISH, help="checkpoint folder or name")
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--patience", type=int, default=None, help="epochs without a better --monitor that stop a run")
+    parser.add_argument(
+        "--monitor",
+        choices=("val_loss", "val_macro_f1"),
+        default=None,
+        help="what early stopping watches (val_macro_f1: multi-label corpora only, i.e. goemotions)",
+    )
     parser.add_argument("--results", required=True, help="results JSON to write")
     parser.add_argument("--logdir", default="tensorboard_logs/benchmark-bert")
     parser.add_argument("--save", default=None, help="also save each fine-tuned model under this folder")
@@ -49,6 +56,8 @@ def main(argv=None) -> int:
     unknown = [key for key in datasets if key not in ENGLISH]
     if unknown:
         parser.error(f"unknown datasets {unknown}; choose from {', '.join(ENGLISH)}")
+    if args.monitor == "val_macro_f1" and datasets != ["goemotions"]:
+        parser.error("--monitor val_macro_f1 needs a multi-label corpus: --datasets goemotions")
     try:
         checkpoint = resolve_checkpoint(args.pretrained, args.data_dir)
     except DataError as error:
@@ -57,6 +66,10 @@ def main(argv=None) -> int:
     settings = dataclasses.replace(FULL_SENTIMENT["bert"], checkpoint=str(checkpoint))
     if args.epochs:
         settings = dataclasses.replace(settings, epochs=args.epochs)
+    if args.patience:
+        settings = dataclasses.replace(settings, patience=args.patience)
+    if args.monitor:
+        settings = dataclasses.replace(settings, monitor=args.monitor)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     records, started = [], time.time()
     for key in datasets:

@@ -372,6 +372,56 @@ def test_fine_tuning_runs_under_mixed_precision_and_xla(tmp_path):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
+def planted_multilabel_corpus(n: int, seed: int):
+    """Two independent labels: 'good' in a text marks label 0, 'fast' marks label 1."""
+    rng = np.random.default_rng(seed)
+    filler = ["the", "movie", "food", "service", "was", "so", "it", "today"]
+    texts, labels = [], np.zeros((n, 2), dtype=np.float32)
+    for row in range(n):
+        words = list(rng.choice(filler, size=int(rng.integers(2, 6))))
+        for label, cue in enumerate(("good", "fast")):
+            if rng.random() < 0.4:
+                words.insert(int(rng.integers(len(words) + 1)), cue)
+                labels[row, label] = 1
+        texts.append(" ".join(words))
+    return texts, labels
+
+
+def best_macro_f1_by_hand(truth, probabilities) -> float:
+    """max over the threshold grid of the mean over labels of 2TP / (2TP + FP + FN)."""
+    from emotion_tf.metrics.classification import THRESHOLD_GRID
+
+    best = 0.0
+    for threshold in THRESHOLD_GRID:
+        predicted = probabilities >= threshold
+        f1 = []
+        for c in range(truth.shape[1]):
+            tp = np.sum(predicted[:, c] & (truth[:, c] == 1))
+            wrong = np.sum(predicted[:, c] != (truth[:, c] == 1))
+            f1.append(2 * tp / (2 * tp + wrong) if tp + wrong else 0.0)
+        best = max(best, float(np.mean(f1)))
+    return best
+
+
+def test_multi_label_fine_tuning_can_stop_on_validation_macro_f1(tmp_path):
+    folder = write_checkpoint(tmp_path / "tiny", config_overrides={"hidden_dropout_prob": 0.0, "num_hidden_layers": 1})
+    texts, labels = planted_multilabel_corpus(256, seed=3)
+    head = Head("multilabel", ("good", "fast"))
+    settings = dict(max_length=16, learning_rate=3e-3, max_epochs=6, patience=6, batch_size=16, seed=0)
+    classifier = PretrainedClassifier(folder, head, monitor="val_macro_f1", **settings)
+    history = classifier.fit(texts[:192], labels[:192], texts[192:], labels[192:], verbose=0).history
+    assert len(history["val_macro_f1"]) == len(history["loss"]) == 6
+    # the best epoch's weights are restored: recomputed by hand, validation macro F1 is the best logged one
+    again = best_macro_f1_by_hand(labels[192:], classifier.predict_proba(texts[192:]))
+    assert again == pytest.approx(max(history["val_macro_f1"]), abs=1e-6)
+    assert again >= 0.9  # both planted cues learned
+
+    with pytest.raises(ValueError, match="needs a multi-label head"):
+        PretrainedClassifier(folder, Head("binary", ("negative", "positive")), monitor="val_macro_f1")
+    with pytest.raises(ValueError, match="monitor must be one of"):
+        PretrainedClassifier(folder, head, monitor="val_f1")
+
+
 def test_a_known_checkpoint_downloads_verified_into_the_cache(tmp_path, monkeypatch):
     """The hub download, against a local server: every file pinned; a bad file leaves nothing behind."""
     import hashlib

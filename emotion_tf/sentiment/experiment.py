@@ -37,7 +37,7 @@ from emotion_tf.sentiment.plots import confusion_matrix_figure
 from emotion_tf.sentiment.pretraining import pretrain_encoder
 from emotion_tf.sentiment.tfidf_classifier import ARCHITECTURE as ARCHITECTURE_TFIDF
 from emotion_tf.sentiment.tfidf_classifier import TfidfClassifier
-from emotion_tf.training.callbacks import EpochProgress
+from emotion_tf.training.callbacks import EpochProgress, monitor_mode
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import keras_callback, trial_name, write_figure, write_hparams, write_metrics
 
@@ -169,9 +169,7 @@ def train_and_evaluate(
     callbacks = [
         keras_callback(folder, histogram_freq=1),
         tf.keras.callbacks.BackupAndRestore(backup_dir=str(folder / "backup")),
-        EpochProgress(
-            f"{corpus.key}/{model_name}", settings.monitor, "max" if "accuracy" in settings.monitor else "min"
-        ),
+        EpochProgress(f"{corpus.key}/{model_name}", settings.monitor, monitor_mode(settings.monitor)),
     ]
     train = corpus.splits.train
     log(

@@ -11,7 +11,8 @@ Training follows BERT's recipe (Devlin et al. 2019):
   then decays linearly to 0 (``WarmupLinearDecay``); optionally smaller steps for lower layers
   (``layer_decay`` < 1, ``emotion_tf.sentiment.layer_decay``);
 * early stopping on the validation metric, the best epoch's weights restored; ``BackupAndRestore`` when a
-  backup folder is given, so a killed fit resumes from its last finished epoch.
+  backup folder is given, so a killed fit resumes from its last finished epoch. A multi-label head can stop
+  on validation macro F1 instead of validation loss (``monitor="val_macro_f1"``, ``ValidationMacroF1``).
 
 Texts are tokenised once; batches are built from texts of similar length and padded only to their own
 longest text (``length_bucketed_batches``), so on a CPU a 10-token tweet does not pay for a 64-token one.
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from emotion_tf.metrics.classification import choose_threshold, multilabel_report
 from emotion_tf.sentiment.bert import POOLINGS, BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import load_checkpoint
 from emotion_tf.sentiment.classifier import RawTextClassifier
@@ -35,6 +37,7 @@ from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.layer_decay import LayerDecayAdamW
 from emotion_tf.text.checks import check_texts
 from emotion_tf.text.wordpiece import WordPieceTokenizer
+from emotion_tf.training.callbacks import monitor_mode
 from emotion_tf.training.distribution import global_batch_size, shard_by_data, training_scope
 from emotion_tf.training.prebuild import build_for_fit, example_inputs
 from emotion_tf.training.schedules import WarmupLinearDecay
@@ -42,6 +45,8 @@ from emotion_tf.training.seeds import set_seed
 
 ARCHITECTURE = "bert"
 BUCKET_BOUNDARIES = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384)
+MACRO_F1_MONITOR = "val_macro_f1"
+MONITORS = ("val_loss", MACRO_F1_MONITOR)
 
 
 def bert_classifier(encoder: BertEncoder, head: Head, pooling: str = "cls", dropout: float = 0.1) -> tf.keras.Model:
@@ -86,6 +91,29 @@ def length_bucketed_batches(
     return data.prefetch(tf.data.AUTOTUNE)
 
 
+class ValidationMacroF1(tf.keras.callbacks.Callback):
+    """Adds ``val_macro_f1`` to each epoch's logs: the validation macro F1 of a multi-label model at the one
+    threshold that maximises it (``choose_threshold(metric="macro_f1")``).
+
+    Multi-label runs are judged by macro F1, which rare labels dominate, and rare labels can still be
+    learned after the validation loss (which frequent labels dominate) has turned up; early stopping on
+    this value stops on what the run is judged by. ``batches``: (ids [b, T], targets [b, n_labels]).
+    """
+
+    def __init__(self, batches: tf.data.Dataset):
+        super().__init__()
+        self.batches = batches
+
+    def on_epoch_end(self, epoch, logs=None):
+        truth, probabilities = [], []
+        for ids, targets in self.batches:
+            probabilities.append(self.model(ids, training=False).numpy())
+            truth.append(targets.numpy())
+        truth, probabilities = np.concatenate(truth), np.concatenate(probabilities)
+        threshold = choose_threshold(truth, probabilities, metric="macro_f1")
+        logs[MACRO_F1_MONITOR] = multilabel_report(truth, probabilities >= threshold)["macro_f1"]
+
+
 class PretrainedClassifier(RawTextClassifier):
     """A pretrained encoder fine-tuned for one head, with its tokenizer, training loop and export.
 
@@ -100,6 +128,7 @@ class PretrainedClassifier(RawTextClassifier):
       layer_decay: d in (0, 1]: block l of L steps at d^(L - l) times the rate, the embeddings at d^(L + 1),
         the head at 1 (1: every layer alike).
       batch_size: per replica; ``max_epochs``; ``patience`` epochs without a better ``monitor`` stop it.
+      monitor: ``val_loss``, or for a multi-label head ``val_macro_f1`` (``ValidationMacroF1``).
     """
 
     architecture = ARCHITECTURE
@@ -125,6 +154,10 @@ class PretrainedClassifier(RawTextClassifier):
     ):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        if monitor not in MONITORS:
+            raise ValueError(f"monitor must be one of {MONITORS}, got {monitor!r}")
+        if monitor == MACRO_F1_MONITOR and not head.multi_label:
+            raise ValueError(f"monitor {monitor!r} needs a multi-label head, this one is {head.kind!r}")
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         self.head, self.max_length, self.truncation, self.pooling = head, max_length, truncation, pooling
         self.dropout, self.learning_rate, self.warmup_ratio = dropout, learning_rate, warmup_ratio
@@ -202,14 +235,18 @@ class PretrainedClassifier(RawTextClassifier):
             self.compile(steps_per_epoch)
             build_for_fit(self.token_model, example_inputs(train))  # so fit traces its train step once
         validation = self._batches(validation_texts, validation_labels, shuffle=False)
-        stop = tf.keras.callbacks.EarlyStopping(monitor=self.monitor, patience=self.patience, restore_best_weights=True)
+        # the monitored value must be in the logs before early stopping and progress read them
+        first = [ValidationMacroF1(validation)] if self.monitor == MACRO_F1_MONITOR else []
+        stop = tf.keras.callbacks.EarlyStopping(
+            monitor=self.monitor, mode=monitor_mode(self.monitor), patience=self.patience, restore_best_weights=True
+        )
         extra = [tf.keras.callbacks.BackupAndRestore(backup_dir=str(backup_dir))] if backup_dir else []
         with training_scope():
             history = self.token_model.fit(
                 train,
                 validation_data=validation,
                 epochs=self.max_epochs,
-                callbacks=[stop, *extra, *callbacks],
+                callbacks=[*first, stop, *extra, *callbacks],
                 verbose=verbose,
             )
         self._assemble()

@@ -14,6 +14,11 @@ import tensorflow as tf
 from emotion_tf.training.tensorboard import keras_callback
 
 
+def monitor_mode(monitor: str) -> str:
+    """Early stopping's mode: min for a loss, max for anything else a run monitors (accuracy, F1, NDCG)."""
+    return "min" if monitor.endswith("loss") else "max"
+
+
 class ValidationRanking(tf.keras.callbacks.Callback):
     """Adds ``val_<metric>`` to each epoch's logs from ``evaluate(model) -> {metric: value}``.
 
