@@ -421,16 +421,29 @@ def run_summary(records, tasks, command: str, seconds: float, finished: str) -> 
     return "\n".join(lines)
 
 
-def ranking_figure(records, dataset: str):
-    """Bars of test Recall@20 / NDCG@20 (mean ± std over seeds) of each model on ``dataset``, anchors as lines."""
+def ranking_bars(records, dataset: str) -> dict:
+    """{bar name: test records} of the ranking figure on ``dataset``, one bar per model and experiment.
+
+    A model's bar holds its current experiment's runs (``run_model(r) == r.model``); runs of an older
+    experiment (another selection metric, another test input) are never averaged with them, and get a bar of
+    their own, under their ``run_model`` name, only when the model has no current run. Pop and EASE run in
+    several tasks on the same splits: each model is shown once, from the first task that holds it.
+    """
     # the sequence task ranks on the temporal split: another protocol, not comparable here
     rows = [
         r
         for r in records
         if r.dataset == dataset and r.split == "test" and "recall@20" in r.metrics and r.task != "behavior-sequence"
     ]
-    by_model = _by(rows, "model")  # Pop and EASE run in several tasks on the same splits: show each model once
-    models = {model: [r for r in group if r.task == group[0].task] for (model,), group in by_model.items()}
+    current = {r.model for r in rows if run_model(r) == r.model}
+    rows = [r for r in rows if run_model(r) == r.model or r.model not in current]
+    by_name = _by([dataclasses.replace(r, model=run_model(r)) for r in rows], "model")
+    return {name: [r for r in group if r.task == group[0].task] for (name,), group in by_name.items()}
+
+
+def ranking_figure(records, dataset: str):
+    """Bars of test Recall@20 / NDCG@20 (mean ± std over seeds) of each model on ``dataset``, anchors as lines."""
+    models = ranking_bars(records, dataset)
     if not models:
         return None
     names = list(models)

@@ -8,6 +8,7 @@ from emotion_tf.report import (
     anchor_text,
     glance_table,
     headline_table,
+    ranking_bars,
     run_summary,
     sentiment_speed_table,
     sentiment_table,
@@ -264,3 +265,25 @@ def test_ranking_comparison_averages_seeds_and_tests_the_best_graph_model_agains
     # differences 0.01, 0.005, 0.01: mean 0.00833, sd 0.00289, t = 5.0 with 2 df, two-sided p = 0.0377
     (test,) = [line for line in lines if line.startswith("Paired t-test")]
     assert "over 3 seeds, lightgcn − EASE: recall@20 +0.0083 (p = 0.038); ndcg@20 +0.0083 (p = 0.038)." in test
+
+
+def test_ranking_bars_never_average_two_experiments_of_one_model():
+    import dataclasses
+
+    def ranked(task, model, seed, value, current=True):
+        r = record(task, model, "synthetic", seed=seed, **{"recall@20": value, "ndcg@20": value / 2})
+        return r if current else dataclasses.replace(r, config={})  # no selected_on: chosen on recall@20
+
+    records = [
+        ranked("behavior-typed", "gcn-typed-events", 0, 0.19, current=False),
+        ranked("behavior-typed", "gcn-typed-events", 0, 0.23),
+        ranked("behavior-typed", "gcn-typed-events", 1, 0.25),
+        ranked("behavior-gcn", "lightgcn", 0, 0.30, current=False),  # only an older experiment
+        ranked("behavior-gcn", "pop", 0, 0.07),
+        ranked("behavior-typed", "pop", 0, 0.08),  # the same model in a second task: shown once
+        record("behavior-typed", "gcn", "other-dataset", **{"recall@20": 0.5, "ndcg@20": 0.2}),
+    ]
+    bars = ranking_bars(records, "synthetic")
+    assert sorted(bars) == ["gcn-typed-events", "lightgcn[selected on recall@20]", "pop"]
+    assert sorted(r.metrics["recall@20"] for r in bars["gcn-typed-events"]) == [0.23, 0.25]
+    assert [r.metrics["recall@20"] for r in bars["pop"]] == [0.07]
