@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf.sentiment.corpus import load_corpus
     from emotion_tf.sentiment.experiment import pretrained_encoder, train_and_evaluate
-    from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT
+    from emotion_tf.tasks.presets import CHINESE_CORPORA, FULL_SENTIMENT, bert_settings
 
     try:
         corpus = load_corpus(args.dataset, args.data_dir, args.seed)
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
         return 2
     if args.sequence_length:
         corpus = dataclasses.replace(corpus, sequence_length=args.sequence_length)
-    base = FULL_SENTIMENT[args.model]
+    base = bert_settings(corpus.head.multi_label) if args.model == "bert" else FULL_SENTIMENT[args.model]
     settings = dataclasses.replace(
         base,
         epochs=args.epochs or base.epochs,

@@ -556,3 +556,17 @@ def test_layer_decay_scales_each_layers_first_adam_step():
     np.testing.assert_allclose(decayed - steps, 1e-2 * 0.1 * 2.0 * factors, rtol=1e-3)
     with pytest.raises(ValueError, match="layer decay must be in"):
         LayerDecayAdamW(num_layers=2, decay=1.5, learning_rate=1e-2)
+
+
+def test_the_full_preset_stops_multi_label_fine_tuning_on_macro_f1(tmp_path):
+    from types import SimpleNamespace
+
+    from emotion_tf.sentiment.experiment import make_classifier
+    from emotion_tf.tasks.presets import bert_settings
+
+    folder = write_checkpoint(tmp_path / "tiny")
+    for kind, labels in (("multilabel", ("joy", "anger")), ("binary", ("negative", "positive"))):
+        corpus = SimpleNamespace(head=Head(kind, labels), sequence_length=16)
+        classifier = make_classifier(corpus, bert_settings(corpus.head.multi_label, folder))
+        assert classifier.monitor == ("val_macro_f1" if kind == "multilabel" else "val_loss")
+        assert classifier.checkpoint == folder

@@ -13,7 +13,7 @@ from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
 from emotion_tf.sentiment.architectures import ARCHITECTURES
 from emotion_tf.sentiment.corpus import SEQUENCE_LENGTHS, Corpus, load_corpus
 from emotion_tf.sentiment.experiment import copy_encoder, pretrained_encoder, train_and_evaluate
-from emotion_tf.tasks.presets import FULL_SENTIMENT, PRETRAINING_GROUPS, QUICK_SENTIMENT
+from emotion_tf.tasks.presets import FULL_SENTIMENT, PRETRAINING_GROUPS, QUICK_SENTIMENT, bert_settings
 from emotion_tf.training.registry import RunContext, register_task
 from emotion_tf.training.results import ResultRecord
 from emotion_tf.training.tensorboard import run_folder
@@ -62,7 +62,7 @@ def _fine_tune_bert(context: RunContext, corpus: Corpus) -> list[ResultRecord]:
     checkpoint = english_checkpoint(context.data_dir, context.log)
     if checkpoint is None:
         return []
-    settings = dataclasses.replace(FULL_SENTIMENT["bert"], checkpoint=checkpoint)
+    settings = bert_settings(corpus.head.multi_label, checkpoint)
     folder = run_folder(context.logdir, "sentiment", corpus.key, "bert")
     _, records = train_and_evaluate(corpus, settings, folder, seed=context.seed, log=context.log)
     return records
