@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from emotion_tf.data import DataError
+from emotion_tf.data.catalog import CATALOG
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
 from emotion_tf.training.results import format_table, write_records
 
@@ -58,8 +59,10 @@ def main(argv=None) -> int:
     unknown = [key for key in datasets if key not in ENGLISH]
     if unknown:
         parser.error(f"unknown datasets {unknown}; choose from {', '.join(ENGLISH)}")
-    if args.monitor == "val_macro_f1" and datasets != ["goemotions"]:
-        parser.error("--monitor val_macro_f1 needs a multi-label corpus: --datasets goemotions")
+    single_label = [key for key in datasets if not CATALOG[key].info.multi_label]
+    if args.monitor == "val_macro_f1" and single_label:
+        listed = ", ".join(single_label)
+        parser.error(f"--monitor val_macro_f1 needs multi-label corpora (goemotions); single-label: {listed}")
     try:
         checkpoint = resolve_checkpoint(args.pretrained, args.data_dir)
     except DataError as error:

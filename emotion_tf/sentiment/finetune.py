@@ -97,17 +97,18 @@ class ValidationMacroF1(tf.keras.callbacks.Callback):
 
     Multi-label runs are judged by macro F1, which rare labels dominate, and rare labels can still be
     learned after the validation loss (which frequent labels dominate) has turned up; early stopping on
-    this value stops on what the run is judged by. ``batches``: (ids [b, T], targets [b, n_labels]).
+    this value stops on what the run is judged by. ``batches``: (ids [b, T], targets [b, n_labels]);
+    ``predict``: ids [b, T] -> probabilities [b, n_labels] (the classifier's traced prediction function).
     """
 
-    def __init__(self, batches: tf.data.Dataset):
+    def __init__(self, batches: tf.data.Dataset, predict):
         super().__init__()
-        self.batches = batches
+        self.batches, self.predict = batches, predict
 
     def on_epoch_end(self, epoch, logs=None):
         truth, probabilities = [], []
         for ids, targets in self.batches:
-            probabilities.append(self.model(ids, training=False).numpy())
+            probabilities.append(self.predict(ids).numpy())
             truth.append(targets.numpy())
         truth, probabilities = np.concatenate(truth), np.concatenate(probabilities)
         threshold = choose_threshold(truth, probabilities, metric="macro_f1")
@@ -236,7 +237,7 @@ class PretrainedClassifier(RawTextClassifier):
             build_for_fit(self.token_model, example_inputs(train))  # so fit traces its train step once
         validation = self._batches(validation_texts, validation_labels, shuffle=False)
         # the monitored value must be in the logs before early stopping and progress read them
-        first = [ValidationMacroF1(validation)] if self.monitor == MACRO_F1_MONITOR else []
+        first = [ValidationMacroF1(validation, self._predict_ids)] if self.monitor == MACRO_F1_MONITOR else []
         stop = tf.keras.callbacks.EarlyStopping(
             monitor=self.monitor, mode=monitor_mode(self.monitor), patience=self.patience, restore_best_weights=True
         )
