@@ -80,3 +80,22 @@ def test_training_learns_the_planted_groups_and_masks_seen_items():
     np.testing.assert_array_equal(fed, history_rows(splits, "train")[: len(fed)])
     held_out = pd.concat([splits.validation, splits.test])
     assert (history_rows(splits, "train")[held_out["user_index"], held_out["item_index"]] == 0).all()
+
+
+def test_the_settings_sweep_changes_one_real_setting_per_variant_and_refuses_unknown_ones(tmp_path):
+    import dataclasses
+
+    from conftest import load_script
+
+    from emotion_tf.tasks.presets import FULL_RECOMMEND
+
+    sweep = load_script("sweep_softmax_cf")
+    preset = dataclasses.asdict(FULL_RECOMMEND["softmax_cf"])
+    for name, change in sweep.VARIANTS.items():
+        varied = dataclasses.asdict(dataclasses.replace(FULL_RECOMMEND["softmax_cf"], **change))
+        assert {field for field in preset if varied[field] != preset[field]} == set(change), name
+    results = tmp_path / "sweep.json"
+    with pytest.raises(SystemExit) as exit_info:
+        sweep.main(["--variants", "default,dim-4000", "--results", str(results)])
+    assert exit_info.value.code == 2
+    assert not results.exists()
