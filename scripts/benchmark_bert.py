@@ -24,6 +24,7 @@ from pathlib import Path
 from emotion_tf.data import DataError
 from emotion_tf.data.catalog import CATALOG
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
+from emotion_tf.names import parse_names
 from emotion_tf.training.results import format_table, write_records
 
 ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
@@ -55,10 +56,10 @@ def main(argv=None) -> int:
     from emotion_tf.tasks.presets import bert_settings
     from emotion_tf.training.tensorboard import relative_logdir
 
-    datasets = [key.strip() for key in args.datasets.split(",") if key.strip()]
-    unknown = [key for key in datasets if key not in ENGLISH]
-    if unknown:
-        parser.error(f"unknown datasets {unknown}; choose from {', '.join(ENGLISH)}")
+    try:
+        datasets = parse_names(args.datasets, ENGLISH, "datasets")
+    except ValueError as error:
+        parser.error(str(error))
     single_label = [key for key in datasets if not CATALOG[key].info.multi_label]
     if args.monitor == "val_macro_f1" and single_label:
         listed = ", ".join(single_label)

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS, SCORER_CHOICES
+from emotion_tf.names import parse_names
 from emotion_tf.training.registry import RunContext
 from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically
 
@@ -36,10 +37,10 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     datasets = tuple(args.datasets.split(",")) if args.datasets else None
-    scorers = tuple(name.strip() for name in args.scorers.split(",") if name.strip())
-    unknown = [name for name in scorers if name not in SCORER_CHOICES]
-    if unknown or not scorers:
-        parser.error(f"unknown scorers {unknown}; choose from {', '.join(SCORER_CHOICES)}")
+    try:
+        scorers = tuple(parse_names(args.scorers, SCORER_CHOICES, "scorers"))
+    except ValueError as error:
+        parser.error(str(error))
 
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation

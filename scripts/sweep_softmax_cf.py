@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import sys
 
+from emotion_tf.names import parse_names
 from emotion_tf.training.results import ResultRecord, format_table, write_records
 
 # name -> the fields that differ from the preset
@@ -40,10 +41,10 @@ def main(argv=None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, from {', '.join(VARIANTS)}")
     parser.add_argument("--results", required=True, help="results JSON to write")
     args = parser.parse_args(argv)
-    names = [name.strip() for name in args.variants.split(",") if name.strip()]
-    unknown = [name for name in names if name not in VARIANTS]
-    if unknown:
-        parser.error(f"unknown variants {unknown}; choose from {', '.join(VARIANTS)}")
+    try:
+        names = parse_names(args.variants, VARIANTS, "variants")
+    except ValueError as error:
+        parser.error(str(error))
 
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf import data

@@ -39,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 
 from emotion_tf import data
+from emotion_tf.names import parse_names
 from emotion_tf.report import run_summary, terminal_table
 from emotion_tf.training.registry import PRESETS, STRATEGIES, TASKS, RunContext
 from emotion_tf.training.results import read_records, write_records, write_text_atomically
@@ -108,11 +109,10 @@ def parse_args(argv=None):
 def selected_tasks(only) -> list[str]:
     if not only:
         return list(TASKS)
-    names = [name.strip() for group in only for name in group.split(",") if name.strip()]
-    unknown = [name for name in names if name not in TASKS]
-    if unknown:
-        raise SystemExit(f"error: unknown task(s) {', '.join(unknown)}; registered: {', '.join(TASKS)}")
-    return names
+    try:
+        return parse_names(only, TASKS, "task(s)")
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def dataset_keys() -> list[str]:
@@ -123,9 +123,10 @@ def dataset_keys() -> list[str]:
 def check_options(args) -> str | None:
     """A one-line reason to refuse the options before any work is done (nothing is written), or None."""
     if args.datasets:
-        unknown = [k.strip() for k in args.datasets.split(",") if k.strip() and k.strip() not in dataset_keys()]
-        if unknown:
-            return f"unknown dataset key(s) {', '.join(unknown)} in --datasets; valid keys: {', '.join(dataset_keys())}"
+        try:
+            parse_names(args.datasets, dataset_keys(), "dataset key(s)")
+        except ValueError as error:
+            return f"--datasets: {error}"
     if args.data_dir is not None and not Path(args.data_dir).expanduser().is_dir():
         return f"--data-dir {args.data_dir} is not a folder (it must hold the datasets laid out as docs/ describes)"
     return None

@@ -110,7 +110,7 @@ def test_failing_task_gives_exit_1_and_keeps_the_others(tmp_path, monkeypatch, c
 
 
 def test_unknown_task_is_refused():
-    with pytest.raises(SystemExit, match="unknown task.*nope.*registered: .*ranking-baselines"):
+    with pytest.raises(SystemExit, match="unknown task.*nope.*choose from .*ranking-baselines"):
         train_all.main(["--only", "nope"])
 
 
