@@ -19,6 +19,7 @@ from emotion_tf.metrics import (
     rmse,
     spearman,
 )
+from emotion_tf.metrics.ranking import top_k_items
 from emotion_tf.metrics.regression import average_ranks
 
 
@@ -103,6 +104,23 @@ def test_evaluate_ranking_masks_skips_and_batches():
     assert tiny == result
 
 
+def test_top_k_breaks_ties_by_item_order_like_a_full_stable_sort():
+    rng = np.random.default_rng(0)
+    # few distinct values, so most k-th places are tied; -inf as a masked item is
+    scores = rng.integers(0, 4, size=(60, 40)).astype(np.float32)
+    scores[rng.random(scores.shape) < 0.2] = -np.inf
+    for k in (1, 5, 17, 40):
+        assert np.array_equal(top_k_items(scores, k), np.argsort(-scores, axis=1, kind="stable")[:, :k]), k
+    # popularity with ties: the lower item number wins, whatever the CPU's selection algorithm does
+    assert top_k_items(np.array([[1.0, 3.0, 1.0, 1.0, 3.0]]), 3).tolist() == [[1, 4, 0]]
+
+
+def test_a_ranking_with_ties_scores_by_item_order():
+    heldout = UserItemSets.from_pairs(np.array([0, 1]), np.array([0, 3]), 2)
+    result = evaluate_ranking(lambda u: np.ones((len(u), 4)), heldout, None, 4, ks=(1,))
+    assert result["recall@1"] == 0.5  # all tied: item 0 first for both users, user 0's held-out item
+
+
 def test_masked_items_never_count_as_hits():
     heldout = UserItemSets.from_pairs(np.array([0]), np.array([0]), 1)
     exclude = UserItemSets.from_pairs(np.array([0]), np.array([0]), 1)  # the same item
@@ -116,6 +134,8 @@ def test_ranking_bad_input():
         evaluate_ranking(lambda u: np.zeros((len(u), 3)), heldout, None, 3, ks=(5,))
     with pytest.raises(ValueError, match="shape"):
         evaluate_ranking(lambda u: np.zeros((len(u), 2)), heldout, None, 3, ks=(1,))
+    with pytest.raises(ValueError, match="NaN scores for 1 users \\(first: user 0\\)"):
+        evaluate_ranking(lambda u: np.full((len(u), 3), np.nan), heldout, None, 3, ks=(1,))
     empty = UserItemSets.from_pairs(np.array([], dtype=int), np.array([], dtype=int), 1)
     with pytest.raises(ValueError, match="no user has a held-out item"):
         evaluate_ranking(lambda u: np.zeros((len(u), 3)), empty, None, 3, ks=(1,))

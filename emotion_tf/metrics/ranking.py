@@ -50,6 +50,27 @@ def ranking_metrics_from_top_k(top_k: np.ndarray, relevant: np.ndarray, n_releva
     }
 
 
+def top_k_items(scores: np.ndarray, k: int) -> np.ndarray:
+    """The k best items of each row, best first, equal scores in item order: [n, n_items] -> int [n, k].
+
+    The same as ``np.argsort(-scores, axis=1, kind="stable")[:, :k]`` at O(n_items) per row instead of
+    O(n_items log n_items). ``np.argpartition`` alone would leave ties at the k-th place to the platform's
+    selection algorithm (SIMD sorts differ between CPUs), so a ranking with ties, popularity's for one, would
+    score differently from machine to machine.
+    """
+    n, n_items = scores.shape
+    rows = np.arange(n)[:, None]
+    kth = np.take_along_axis(scores, np.argpartition(-scores, k - 1, axis=1)[:, k - 1 : k], axis=1)  # [n, 1]
+    above = scores > kth
+    tied = scores == kth
+    # of the items tied with the k-th score, the lowest-numbered fill the places the higher scores leave
+    room = k - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
+    top = np.nonzero(chosen)[1].reshape(n, k)  # item order within each row
+    order = np.argsort(-scores[rows, top], axis=1, kind="stable")  # stable: equal scores stay in item order
+    return top[rows, order]
+
+
 def _batch_size(n_items: int, memory_budget_bytes: int) -> int:
     # scores (float32) + relevance mask (bool) per user row
     return max(1, memory_budget_bytes // (n_items * 5))
@@ -90,6 +111,9 @@ def evaluate_ranking(
         scores = np.array(score_users(chunk), dtype=np.float32, copy=True)
         if scores.shape != (len(chunk), n_items):
             raise ValueError(f"score_users returned shape {scores.shape}, expected {(len(chunk), n_items)}")
+        if np.isnan(scores).any():
+            bad = chunk[np.isnan(scores).any(axis=1)]
+            raise ValueError(f"score_users returned NaN scores for {len(bad)} users (first: user {bad[0]})")
         rows = np.arange(len(chunk))
         if exclude is not None:
             counts = exclude.counts()[chunk]
@@ -97,10 +121,7 @@ def evaluate_ranking(
         relevant = np.zeros((len(chunk), n_items), dtype=bool)
         counts = heldout.counts()[chunk]
         relevant[np.repeat(rows, counts), np.concatenate([heldout.of(u) for u in chunk])] = True
-        top = np.argpartition(-scores, max_k - 1, axis=1)[:, :max_k]
-        top = np.take_along_axis(
-            top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable"), axis=1
-        )
+        top = top_k_items(scores, max_k)
         for k in ks:
             for name, values in ranking_metrics_from_top_k(top[:, :k], relevant, counts).items():
                 totals[f"{name}@{k}"] += float(values.sum())
