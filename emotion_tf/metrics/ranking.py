@@ -60,20 +60,21 @@ def top_k_items(scores: np.ndarray, k: int) -> np.ndarray:
     """
     n, n_items = scores.shape
     rows = np.arange(n)[:, None]
-    kth = np.take_along_axis(scores, np.argpartition(-scores, k - 1, axis=1)[:, k - 1 : k], axis=1)  # [n, 1]
+    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1 : k]  # [n, 1], the k-th best score
     above = scores > kth
     tied = scores == kth
     # of the items tied with the k-th score, the lowest-numbered fill the places the higher scores leave
     room = k - above.sum(axis=1, keepdims=True)
-    chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
+    chosen = above | (tied & (np.cumsum(tied, axis=1, dtype=np.int32) <= room))
     top = np.nonzero(chosen)[1].reshape(n, k)  # item order within each row
     order = np.argsort(-scores[rows, top], axis=1, kind="stable")  # stable: equal scores stay in item order
     return top[rows, order]
 
 
 def _batch_size(n_items: int, memory_budget_bytes: int) -> int:
-    # scores (float32) + relevance mask (bool) per user row
-    return max(1, memory_budget_bytes // (n_items * 5))
+    # bytes per (user, item) at the peak: the scores (float32, 4), the relevance mask (1), and top_k_items's
+    # negated and partitioned copies (4 + 4), its three masks (3) and running tie count (int32, 4)
+    return max(1, memory_budget_bytes // (n_items * 20))
 
 
 def evaluate_ranking(
