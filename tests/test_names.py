@@ -26,3 +26,23 @@ def test_an_unknown_name_is_named_with_every_choice():
 def test_no_name_at_all_is_refused():
     with pytest.raises(ValueError, match="no scorers given; choose from ml-100k"):
         parse_names(" , ", CHOICES, "scorers")
+
+
+@pytest.mark.parametrize(
+    "tool, option, given",
+    [
+        ("benchmark_emotion_rec", "--datasets", "synthetic,amazon"),
+        ("benchmark_emotion_rec", "--scorers", "lexicon,vader"),
+        ("benchmark_bert", "--datasets", "goemotions,imdb"),
+    ],
+)
+def test_a_benchmark_refuses_an_unknown_name_before_writing_anything(tool, option, given, tmp_path, capsys):
+    from conftest import load_script
+
+    results = tmp_path / "results.json"
+    with pytest.raises(SystemExit) as exit_info:
+        load_script(tool).main([option, given, "--results", str(results)])
+    assert exit_info.value.code == 2
+    unknown = given.split(",")[1]
+    assert f"unknown {option[2:]} {unknown}; choose from" in capsys.readouterr().err
+    assert not results.exists()

@@ -39,7 +39,7 @@ from emotion_tf.emotion_rec.model_training import (
 from emotion_tf.emotion_rec.profile_file import save_profiles
 from emotion_tf.emotion_rec.profiles import build_profiles
 from emotion_tf.emotion_rec.review_scores import ClassifierScorer, LexiconScorer, intensity_columns
-from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS, SCORER_CHOICES
+from emotion_tf.emotion_rec.scorer_names import DATASETS, DEFAULT_SCORERS, SCORER_CHOICES
 from emotion_tf.metrics.regression import pearson, spearman
 from emotion_tf.tasks.presets import (
     BANDIT_WORLD,
@@ -57,11 +57,12 @@ TASK = "emotion-rec"
 
 
 def _datasets(context: RunContext):
-    if context.wants("synthetic"):
-        world = data.load("synthetic", **(QUICK_EMOTION_WORLD if context.preset == "quick" else EMOTION_WORLD))
+    simulated, amazon = DATASETS
+    if context.wants(simulated):
+        world = data.load(simulated, **(QUICK_EMOTION_WORLD if context.preset == "quick" else EMOTION_WORLD))
         yield from_simulated_world(world.ground_truth)
-    if context.preset == "full" and context.wants("amazon-musical-instruments"):
-        yield from_amazon(data.load("amazon-musical-instruments", context.data_dir)["interactions"])
+    if context.preset == "full" and context.wants(amazon):
+        yield from_amazon(data.load(amazon, context.data_dir)["interactions"])
 
 
 def make_scorer(name: str, language: str, lstm_epochs: int, data_dir=None):
