@@ -12,7 +12,8 @@ Training follows BERT's recipe (Devlin et al. 2019):
   (``layer_decay`` < 1, ``emotion_tf.sentiment.layer_decay``);
 * early stopping on the validation metric, the best epoch's weights restored; ``BackupAndRestore`` when a
   backup folder is given, so a killed fit resumes from its last finished epoch. A multi-label head can stop
-  on validation macro F1 instead of validation loss (``monitor="val_macro_f1"``, ``ValidationMacroF1``).
+  on validation macro F1 instead of validation loss (``monitor="val_macro_f1"``): a multi-label head is
+  compiled with ``BestThresholdMacroF1``, so Keras's own validation pass computes it.
 
 Texts are tokenised once; batches are built from texts of similar length and padded only to their own
 longest text (``length_bucketed_batches``), so on a CPU a 10-token tweet does not pay for a 64-token one.
@@ -29,12 +30,12 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from emotion_tf.metrics.classification import choose_threshold, multilabel_report
 from emotion_tf.sentiment.bert import POOLINGS, BertEncoder, BertPooling
 from emotion_tf.sentiment.checkpoint import load_checkpoint
 from emotion_tf.sentiment.classifier import RawTextClassifier
 from emotion_tf.sentiment.heads import Head
 from emotion_tf.sentiment.layer_decay import LayerDecayAdamW
+from emotion_tf.sentiment.macro_f1 import BestThresholdMacroF1
 from emotion_tf.text.checks import check_texts
 from emotion_tf.text.wordpiece import WordPieceTokenizer
 from emotion_tf.training.callbacks import monitor_mode
@@ -91,30 +92,6 @@ def length_bucketed_batches(
     return data.prefetch(tf.data.AUTOTUNE)
 
 
-class ValidationMacroF1(tf.keras.callbacks.Callback):
-    """Adds ``val_macro_f1`` to each epoch's logs: the validation macro F1 of a multi-label model at the one
-    threshold that maximises it (``choose_threshold(metric="macro_f1")``).
-
-    Multi-label runs are judged by macro F1, which rare labels dominate, and rare labels can still be
-    learned after the validation loss (which frequent labels dominate) has turned up; early stopping on
-    this value stops on what the run is judged by. ``batches``: (ids [b, T], targets [b, n_labels]);
-    ``predict``: ids [b, T] -> probabilities [b, n_labels] (the classifier's traced prediction function).
-    """
-
-    def __init__(self, batches: tf.data.Dataset, predict):
-        super().__init__()
-        self.batches, self.predict = batches, predict
-
-    def on_epoch_end(self, epoch, logs=None):
-        truth, probabilities = [], []
-        for ids, targets in self.batches:
-            probabilities.append(self.predict(ids).numpy())
-            truth.append(targets.numpy())
-        truth, probabilities = np.concatenate(truth), np.concatenate(probabilities)
-        threshold = choose_threshold(truth, probabilities, metric="macro_f1")
-        logs[MACRO_F1_MONITOR] = multilabel_report(truth, probabilities >= threshold)["macro_f1"]
-
-
 class PretrainedClassifier(RawTextClassifier):
     """A pretrained encoder fine-tuned for one head, with its tokenizer, training loop and export.
 
@@ -129,7 +106,8 @@ class PretrainedClassifier(RawTextClassifier):
       layer_decay: d in (0, 1]: block l of L steps at d^(L - l) times the rate, the embeddings at d^(L + 1),
         the head at 1 (1: every layer alike).
       batch_size: per replica; ``max_epochs``; ``patience`` epochs without a better ``monitor`` stop it.
-      monitor: ``val_loss``, or for a multi-label head ``val_macro_f1`` (``ValidationMacroF1``).
+      monitor: ``val_loss``, or for a multi-label head ``val_macro_f1`` (``BestThresholdMacroF1``, computed
+        in Keras's validation pass).
     """
 
     architecture = ARCHITECTURE
@@ -219,7 +197,16 @@ class PretrainedClassifier(RawTextClassifier):
             clipnorm=1.0,
         )
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
-        metrics = [tf.keras.metrics.BinaryAccuracy(name="binary_accuracy")] if self.head.multi_label else ["accuracy"]
+        if self.head.multi_label:
+            # macro F1 at its best one threshold: what multi-label runs are judged by, and what early stopping
+            # watches with monitor="val_macro_f1" (rare labels can still be learned after the validation loss,
+            # which frequent labels dominate, has turned up)
+            metrics = [
+                tf.keras.metrics.BinaryAccuracy(name="binary_accuracy"),
+                BestThresholdMacroF1(self.head.n_outputs, name="macro_f1"),
+            ]
+        else:
+            metrics = ["accuracy"]
         self.token_model.compile(
             optimizer=optimizer, loss=self.head.loss, metrics=metrics, jit_compile=self.jit_compile
         )
@@ -236,8 +223,6 @@ class PretrainedClassifier(RawTextClassifier):
             self.compile(steps_per_epoch)
             build_for_fit(self.token_model, example_inputs(train))  # so fit traces its train step once
         validation = self._batches(validation_texts, validation_labels, shuffle=False)
-        # the monitored value must be in the logs before early stopping and progress read them
-        first = [ValidationMacroF1(validation, self._predict_ids)] if self.monitor == MACRO_F1_MONITOR else []
         stop = tf.keras.callbacks.EarlyStopping(
             monitor=self.monitor, mode=monitor_mode(self.monitor), patience=self.patience, restore_best_weights=True
         )
@@ -247,7 +232,7 @@ class PretrainedClassifier(RawTextClassifier):
                 train,
                 validation_data=validation,
                 epochs=self.max_epochs,
-                callbacks=[*first, stop, *extra, *callbacks],
+                callbacks=[stop, *extra, *callbacks],
                 verbose=verbose,
             )
         self._assemble()
