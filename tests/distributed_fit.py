@@ -11,14 +11,36 @@ process first fits on one device (the default strategy) with that batch: one Ten
 import json
 import sys
 
+import numpy as np
+import tensorflow as tf
+
 from emotion_tf import data
 from emotion_tf.behavior.graph_training import (
     GraphTrainingSettings,
     evaluate_graph_recommender,
     train_graph_recommender,
 )
+from emotion_tf.metrics.classification import choose_threshold, multilabel_report
 from emotion_tf.recommend.softmax_cf_training import SoftmaxCFSettings, evaluate_softmax_cf, train_softmax_cf
-from emotion_tf.training.distribution import make_strategy, replicas, use_strategy
+from emotion_tf.sentiment.macro_f1 import BestThresholdMacroF1
+from emotion_tf.training.distribution import make_strategy, replicas, training_scope, use_strategy
+
+
+def macro_f1_in_keras_and_numpy(batch_size: int) -> dict:
+    """A multi-label head's best-threshold macro F1 summed over the replicas' batches by Keras, and the same
+    from its predictions by numpy (``choose_threshold``)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(301, 5)).astype(np.float32)
+    y = (rng.random((301, 4)) < 0.3).astype(np.float32)
+    with training_scope():
+        model = tf.keras.Sequential(
+            [tf.keras.layers.Dense(4, "sigmoid", kernel_initializer=tf.keras.initializers.GlorotUniform(0))]
+        )
+        model.compile(loss="binary_crossentropy", metrics=[BestThresholdMacroF1(4)])
+        keras = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["macro_f1"]
+    probabilities = model.predict(x, verbose=0)
+    threshold = choose_threshold(y, probabilities, metric="macro_f1")
+    return {"keras": float(keras), "numpy": multilabel_report(y, probabilities >= threshold)["macro_f1"]}
 
 
 def fit_every_model(splits, batch_size: int) -> dict:
@@ -40,6 +62,7 @@ def fit_every_model(splits, batch_size: int) -> dict:
     }
     return {
         "replicas": replicas(),
+        "macro_f1": macro_f1_in_keras_and_numpy(batch_size),
         "loss": [float(x) for x in result.history["loss"]],
         "validation_recall@20": evaluate_softmax_cf(result.model, splits, "validation")["recall@20"],
         **{f"{kind}_loss": [row["loss"] for row in graph.history] for kind, graph in graphs.items()},

@@ -1,6 +1,6 @@
 """tf.distribute for real: mirrored over two logical CPU devices and a two-worker cluster on 127.0.0.1 give
-the same fits (softmax CF, the GCN and MF-BPR graph recommenders) as one device with the same global batch;
-mixed precision and XLA run on the CPU."""
+the same fits (softmax CF, the GCN and MF-BPR graph recommenders) as one device with the same global batch,
+and a multi-label head's macro F1 metric sums its counts across replicas; mixed precision and XLA run on the CPU."""
 
 import json
 import os
@@ -50,6 +50,9 @@ def test_mirrored_on_two_cpu_devices_matches_one_device(mirrored_and_one_device)
         key = f"{model}validation_recall@20"
         assert mirrored[key] == pytest.approx(one_device[key], abs=0.01)
         assert one_device[f"{model}loss"][-1] < one_device[f"{model}loss"][0]
+    # a multi-label head's macro F1 metric (sentiment/macro_f1.py) sums its counts across the replicas
+    assert mirrored["macro_f1"]["keras"] == pytest.approx(mirrored["macro_f1"]["numpy"], abs=1e-6)
+    assert mirrored["macro_f1"]["keras"] == pytest.approx(one_device["macro_f1"]["keras"], abs=1e-6)
 
 
 def _free_ports(n):
