@@ -10,6 +10,7 @@ from emotion_tf.report import (
     headline_table,
     ranking_bars,
     run_summary,
+    sentiment_bars,
     sentiment_speed_table,
     sentiment_table,
     terminal_table,
@@ -287,3 +288,16 @@ def test_ranking_bars_never_average_two_experiments_of_one_model():
     assert sorted(bars) == ["gcn-typed-events", "lightgcn[selected on recall@20]", "pop"]
     assert sorted(r.metrics["recall@20"] for r in bars["gcn-typed-events"]) == [0.23, 0.25]
     assert [r.metrics["recall@20"] for r in bars["pop"]] == [0.07]
+
+
+def test_sentiment_bars_hold_each_seeds_test_value_in_the_corpus_metric():
+    records = [
+        record("sentiment", "bert", "rt-polarity", seed=0, accuracy=0.84),
+        record("sentiment", "bert", "rt-polarity", seed=1, accuracy=0.83),
+        record("sentiment", "bert", "rt-polarity", split="validation", seed=0, accuracy=0.99),
+        record("sentiment", "bert", "goemotions", seed=0, accuracy=0.97, macro_f1=0.47),
+        record("text-baselines", "tfidf-logreg", "rt-polarity", accuracy=0.77),
+        record("recommend", "ease", "ml-100k", **{"recall@20": 0.4}),
+    ]
+    bars = sentiment_bars(records)
+    assert bars == {"rt-polarity": {"bert": [0.84, 0.83], "tfidf-logreg": [0.77]}, "goemotions": {"bert": [0.47]}}
