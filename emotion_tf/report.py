@@ -26,6 +26,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from emotion_tf.emotion_rec.scorer_names import DEFAULT_SCORERS  # noqa: E402
 from emotion_tf.sentiment.plots import confusion_matrix_figure  # noqa: E402
@@ -619,21 +620,30 @@ def regret_figure(records):
 
 
 def curves_figure(records, task: str, metric: str):
-    """Per-epoch ``metric`` from the histories the records of ``task`` carry (one seed: the lowest)."""
-    rows = [r for r in records if r.task == task and r.split == "test" and metric in r.config.get("history", {})]
+    """Per-epoch ``metric`` from the histories the records of ``task`` carry (one seed: the lowest), for each
+    model's current experiment (``run_model(r) == r.model``: e.g. the default review scorers), so that a panel
+    holds one line per model."""
+    rows = [
+        r
+        for r in records
+        if r.task == task and r.split == "test" and metric in r.config.get("history", {}) and run_model(r) == r.model
+    ]
     if not rows:
         return None
     seed = min(r.seed for r in rows)
     rows = [r for r in rows if r.seed == seed]
     datasets = sorted({r.dataset for r in rows})
+    # one colour per model in every panel, so that a model is the same line wherever it appears
+    colours = {model: f"C{k % 10}" for k, model in enumerate(sorted({r.model for r in rows}))}
     figure, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 3.4), squeeze=False)
     for ax, dataset in zip(axes[0], datasets):
-        for r in rows:
+        for r in sorted(rows, key=lambda r: r.model):
             if r.dataset == dataset:
                 values = r.config["history"][metric]
-                ax.plot(range(1, len(values) + 1), values, marker=".", label=r.model)
+                ax.plot(range(1, len(values) + 1), values, marker=".", label=r.model, color=colours[r.model])
         ax.set(title=f"{task} / {dataset} (seed {seed})", xlabel="epoch", ylabel=metric)
-        ax.legend(fontsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize=7, title="model", title_fontsize=7)
     figure.tight_layout()
     return figure
 
@@ -704,7 +714,7 @@ def write_report(records, folder, sources=(), commands: dict | None = None) -> P
         "Training curves: emotion-driven recommender",
         "curves-emotion-rec.png",
         curves_figure(records, "emotion-rec", "val_recall@20"),
-        "Validation Recall@20 per epoch.",
+        "Validation Recall@20 per epoch, seed 0, the default review scorers (lexicon and LSTM).",
     )
     figure_section(
         "Training curves: emotion recognition",

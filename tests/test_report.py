@@ -301,3 +301,25 @@ def test_sentiment_bars_hold_each_seeds_test_value_in_the_corpus_metric():
     ]
     bars = sentiment_bars(records)
     assert bars == {"rt-polarity": {"bert": [0.84, 0.83], "tfidf-logreg": [0.77]}, "goemotions": {"bert": [0.47]}}
+
+
+def test_training_curves_draw_one_line_per_model_in_one_colour_across_panels():
+    from emotion_tf.report import curves_figure
+
+    def run(model, dataset, scorers, curve):
+        r = record("emotion-rec", model, dataset, **{"recall@20": curve[-1]})
+        r.config = {"scorers": scorers, "history": {"val_recall@20": curve}}
+        return r
+
+    records = [
+        run("behavior-only", "amazon", ["lexicon", "lstm"], [0.1, 0.2]),
+        run("behavior-only", "amazon", ["bert-stars"], [0.3, 0.1]),  # another experiment: not drawn
+        run("user-emotion", "amazon", ["lexicon", "lstm"], [0.2, 0.3]),
+        run("user-emotion", "synthetic", ["lexicon", "lstm"], [0.25, 0.35, 0.4]),
+    ]
+    figure = curves_figure(records, "emotion-rec", "val_recall@20")
+    amazon, synthetic = figure.axes
+    assert [line.get_label() for line in amazon.get_lines()] == ["behavior-only", "user-emotion"]
+    assert list(amazon.get_lines()[0].get_ydata()) == [0.1, 0.2]
+    assert [line.get_label() for line in synthetic.get_lines()] == ["user-emotion"]
+    assert synthetic.get_lines()[0].get_color() == amazon.get_lines()[1].get_color()
