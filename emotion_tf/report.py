@@ -448,17 +448,31 @@ def ranking_figure(records, dataset: str):
     if not models:
         return None
     names = list(models)
-    figure, axes = plt.subplots(1, 2, figsize=(max(8, 1.1 * len(names)), 4))
+    figure, axes = plt.subplots(1, 2, figsize=(max(9, 1.1 * len(names)), 4))
     for ax, metric, position in ((axes[0], "recall@20", 0), (axes[1], "ndcg@20", 1)):
         stats = [_mean_std([r.metrics[metric] for r in group]) for group in models.values()]
         ax.bar(range(len(names)), [m for m, _ in stats], yerr=[s for _, s in stats], capsize=3, color="tab:blue")
         for k, (label, values) in enumerate(RANKING_ANCHORS.get(dataset, {}).items()):
             ax.axhline(values[position], ls="--", lw=1, color=f"C{k + 1}", label=label)
         ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
-        ax.set_title(f"{dataset}: test {metric}")
-        if RANKING_ANCHORS.get(dataset):
-            ax.legend(fontsize=7)
-    figure.tight_layout()
+        ax.set_title(f"{dataset}: test {metric}", fontsize=10)
+        ax.set_ylabel(f"{metric}, mean ± std over seeds")
+    if RANKING_ANCHORS.get(dataset):
+        # one key for both panels, below them, so that no bar hides behind it
+        handles, labels = axes[0].get_legend_handles_labels()
+        figure.legend(
+            handles,
+            labels,
+            title="published anchors (dashed)",
+            fontsize=7,
+            title_fontsize=7,
+            loc="lower center",
+            ncol=len(labels),
+            bbox_to_anchor=(0.5, 0.0),
+        )
+        figure.tight_layout(rect=(0, 0.08, 1, 1))
+    else:
+        figure.tight_layout()
     return figure
 
 
