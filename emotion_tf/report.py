@@ -612,6 +612,7 @@ def ablation_figure(records):
                 ax.set_ylim(min(finite) * 0.9, max(finite) * 1.05)
             ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
             ax.set_title(f"{dataset}: test {metric}")
+            ax.set_ylabel(f"{metric}, mean ± std over seeds", fontsize=8)
     figure.tight_layout()
     return figure
 
