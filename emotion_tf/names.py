@@ -6,7 +6,8 @@ that each refuses an unknown name the same way: by naming it and the valid ones,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import argparse
+from collections.abc import Callable, Iterable
 
 
 def parse_names(given: str | Iterable[str], choices: Iterable[str], what: str) -> list[str]:
@@ -25,3 +26,18 @@ def parse_names(given: str | Iterable[str], choices: Iterable[str], what: str) -
     if not names:
         raise ValueError(f"no {what} given; choose from {', '.join(choices)}")
     return names
+
+
+def name_list(choices: Iterable[str], what: str) -> Callable[[str], list[str]]:
+    """An argparse ``type`` that parses one option's names with ``parse_names``: the parser refuses an unknown
+    name as a usage error naming the option (exit 2), before the tool does any work."""
+    choices = tuple(choices)
+
+    def parse(given: str) -> list[str]:
+        try:
+            return parse_names(given, choices, what)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse

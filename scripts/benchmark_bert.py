@@ -24,7 +24,7 @@ from pathlib import Path
 from emotion_tf.data import DataError
 from emotion_tf.data.catalog import CATALOG
 from emotion_tf.data.pretrained import DEFAULT_ENGLISH, resolve_checkpoint
-from emotion_tf.names import parse_names
+from emotion_tf.names import name_list
 from emotion_tf.training.results import format_table, write_records
 
 ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
@@ -33,7 +33,12 @@ ENGLISH = ("emotion-carer", "rt-polarity", "goemotions")
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=None, help="a folder laid out as docs describe (datasets, pretrained/)")
-    parser.add_argument("--datasets", default=",".join(ENGLISH), help=f"comma-separated, from {', '.join(ENGLISH)}")
+    parser.add_argument(
+        "--datasets",
+        type=name_list(ENGLISH, "datasets"),
+        default=",".join(ENGLISH),
+        help=f"comma-separated, from {', '.join(ENGLISH)}",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--pretrained", default=DEFAULT_ENGLISH, help="checkpoint folder or name")
     parser.add_argument("--epochs", type=int, default=None)
@@ -50,20 +55,18 @@ def main(argv=None) -> int:
     parser.add_argument("--save", default=None, help="also save each fine-tuned model under this folder")
     args = parser.parse_args(argv)
 
-    # TensorFlow loads here, once the options have passed (so --help answers at once)
+    datasets = args.datasets
+    single_label = [key for key in datasets if not CATALOG[key].info.multi_label]
+    if args.monitor == "val_macro_f1" and single_label:
+        listed = ", ".join(single_label)
+        parser.error(f"--monitor val_macro_f1 needs multi-label corpora (goemotions); single-label: {listed}")
+
+    # TensorFlow loads here, once the options have passed (so --help and a refused option answer at once)
     from emotion_tf.sentiment.corpus import load_corpus
     from emotion_tf.sentiment.experiment import train_and_evaluate
     from emotion_tf.tasks.presets import bert_settings
     from emotion_tf.training.tensorboard import relative_logdir
 
-    try:
-        datasets = parse_names(args.datasets, ENGLISH, "datasets")
-    except ValueError as error:
-        parser.error(str(error))
-    single_label = [key for key in datasets if not CATALOG[key].info.multi_label]
-    if args.monitor == "val_macro_f1" and single_label:
-        listed = ", ".join(single_label)
-        parser.error(f"--monitor val_macro_f1 needs multi-label corpora (goemotions); single-label: {listed}")
     try:
         checkpoint = resolve_checkpoint(args.pretrained, args.data_dir)
     except DataError as error:

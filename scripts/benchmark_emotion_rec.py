@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from emotion_tf.emotion_rec.scorer_names import DATASETS, DEFAULT_SCORERS, SCORER_CHOICES
-from emotion_tf.names import parse_names
+from emotion_tf.names import name_list
 from emotion_tf.training.registry import RunContext
 from emotion_tf.training.results import format_seed_table, write_records, write_text_atomically
 
@@ -26,21 +26,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=None, help="folder laid out as docs/protocols.md says")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--datasets", default=None, help=f"comma-separated, from {', '.join(DATASETS)} (default: both)")
+    parser.add_argument(
+        "--datasets",
+        type=name_list(DATASETS, "datasets"),
+        default=None,
+        help=f"comma-separated, from {', '.join(DATASETS)} (default: both)",
+    )
     parser.add_argument("--preset", choices=("quick", "full"), default="full")
     parser.add_argument("--logdir", default="tensorboard_logs/emotion-rec-ablation")
     parser.add_argument("--results", default="emotion-rec-ablation.json")
     parser.add_argument(
         "--scorers",
+        type=name_list(SCORER_CHOICES, "scorers"),
         default=",".join(DEFAULT_SCORERS),
         help=f"review scorers whose emotion state feeds the model, from {', '.join(SCORER_CHOICES)}",
     )
     args = parser.parse_args(argv)
-    try:
-        datasets = tuple(parse_names(args.datasets, DATASETS, "datasets")) if args.datasets else None
-        scorers = tuple(parse_names(args.scorers, SCORER_CHOICES, "scorers"))
-    except ValueError as error:
-        parser.error(str(error))
+    datasets = tuple(args.datasets) if args.datasets else None
+    scorers = tuple(args.scorers)
 
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf.emotion_rec.ablation import ablation_rows, format_ablation

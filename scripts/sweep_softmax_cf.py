@@ -15,7 +15,7 @@ import argparse
 import dataclasses
 import sys
 
-from emotion_tf.names import parse_names
+from emotion_tf.names import name_list
 from emotion_tf.training.results import ResultRecord, format_table, write_records
 
 # name -> the fields that differ from the preset
@@ -38,13 +38,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", default=None, help="a folder laid out as docs/data.md describes")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument(
+        "--variants",
+        type=name_list(VARIANTS, "variants"),
+        default=",".join(VARIANTS),
+        help=f"comma-separated, from {', '.join(VARIANTS)}",
+    )
     parser.add_argument("--results", required=True, help="results JSON to write")
     args = parser.parse_args(argv)
-    try:
-        names = parse_names(args.variants, VARIANTS, "variants")
-    except ValueError as error:
-        parser.error(str(error))
+    names = args.variants
 
     # TensorFlow loads here, once the options have passed (so --help answers at once)
     from emotion_tf import data
