@@ -95,7 +95,28 @@ def test_the_settings_sweep_changes_one_real_setting_per_variant_and_refuses_unk
         varied = dataclasses.asdict(dataclasses.replace(FULL_RECOMMEND["softmax_cf"], **change))
         assert {field for field in preset if varied[field] != preset[field]} == set(change), name
     results = tmp_path / "sweep.json"
-    with pytest.raises(SystemExit) as exit_info:
-        sweep.main(["--variants", "default,dim-4000", "--results", str(results)])
-    assert exit_info.value.code == 2
-    assert not results.exists()
+    for refused in (["--variants", "default,dim-4000"], ["--random", "-1"]):
+        with pytest.raises(SystemExit) as exit_info:
+            sweep.main([*refused, "--results", str(results)])
+        assert exit_info.value.code == 2
+        assert not results.exists()
+
+
+def test_the_sweeps_joint_draws_are_repeatable_settings_from_its_grid():
+    import dataclasses
+
+    from conftest import load_script
+
+    from emotion_tf.tasks.presets import FULL_RECOMMEND
+
+    sweep = load_script("sweep_softmax_cf")
+    draws = sweep.random_variants(30, seed=123)
+    assert list(draws) == [f"random-{number:02d}" for number in range(1, 31)]
+    assert draws == sweep.random_variants(30, seed=123)
+    assert draws != sweep.random_variants(30, seed=124)
+    for name, change in draws.items():
+        assert set(change) == set(sweep.RANDOM_GRID), name
+        assert all(change[field] in values for field, values in sweep.RANDOM_GRID.items()), name
+        dataclasses.replace(FULL_RECOMMEND["softmax_cf"], **change)  # every field is a real setting
+    # thirty draws reach more than one value of every field: the draws are joint, not one field at a time
+    assert all(len({change[field] for change in draws.values()}) > 1 for field in sweep.RANDOM_GRID)
