@@ -19,6 +19,7 @@ import sys
 
 from emotion_tf import data
 from emotion_tf.data import synthetic
+from emotion_tf.names import parse_names
 from emotion_tf.training.results import ResultRecord, format_table, write_records
 
 
@@ -32,17 +33,26 @@ def main(argv=None) -> int:
     parser.add_argument("--items", type=int, default=5_000)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=8192)
-    parser.add_argument("--kinds", default="gcn,lightgcn")
+    parser.add_argument("--kinds", default="gcn,lightgcn", help="comma-separated graph recommenders to train")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", default="benchmark_graph.json")
     args = parser.parse_args(argv)
+    for option in ("users", "items", "epochs", "batch_size"):
+        if getattr(args, option) < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1, got {getattr(args, option)}")
 
     # TensorFlow loads here, once the options have passed (so --help answers at once)
+    from emotion_tf.behavior.graph_recommender import KINDS
     from emotion_tf.behavior.graph_training import (
         GraphTrainingSettings,
         evaluate_graph_recommender,
         train_graph_recommender,
     )
+
+    try:  # the kinds live beside the models (TensorFlow), so they are checked here, before the world is made
+        kinds = parse_names(args.kinds, KINDS, "graph recommender kinds")
+    except ValueError as error:
+        parser.error(f"argument --kinds: {error}")
 
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log(f"generating a simulated world with {args.users:,} users and {args.items:,} items ...")
@@ -60,7 +70,7 @@ def main(argv=None) -> int:
         f"peak memory {peak_memory_gb():.2f} GB"
     )
     records = []
-    for kind in args.kinds.split(","):
+    for kind in kinds:
         settings = dataclasses.replace(
             GraphTrainingSettings(kind=kind), epochs=args.epochs, patience=args.epochs, batch_size=args.batch_size
         )

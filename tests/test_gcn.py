@@ -235,3 +235,16 @@ def test_epoch_pairs_are_a_seeded_permutation_and_unseen_negatives_avoid_the_use
         EpochPairs(np.zeros(12, int), np.arange(12), n_items=12, seed=0, negatives="unseen")
     with pytest.raises(ValueError, match="negatives must be one of"):
         EpochPairs(users, items, n_items=12, seed=0, negatives="popular")
+
+
+def test_the_scale_benchmark_refuses_an_unknown_kind_before_making_its_world(tmp_path, monkeypatch, capsys):
+    from conftest import load_script
+
+    benchmark = load_script("benchmark_graph")
+    monkeypatch.setattr(benchmark.synthetic, "generate", lambda **_: pytest.fail("the world was generated"))
+    results = tmp_path / "graph.json"
+    with pytest.raises(SystemExit) as exit_info:
+        benchmark.main(["--kinds", "gcn,graphsage", "--results", str(results)])
+    assert exit_info.value.code == 2
+    assert "unknown graph recommender kinds graphsage" in capsys.readouterr().err
+    assert not results.exists()
