@@ -248,3 +248,15 @@ def test_the_scale_benchmark_refuses_an_unknown_kind_before_making_its_world(tmp
     assert exit_info.value.code == 2
     assert "unknown graph recommender kinds graphsage" in capsys.readouterr().err
     assert not results.exists()
+
+
+def test_the_pairs_pipeline_runs_without_tf_data_autotuning():
+    # with autotuning, deleting its iterator at the end of an early-stopped fit stalled for up to a minute
+    from emotion_tf.behavior.pairs import EpochPairs
+
+    pairs = EpochPairs(np.arange(10), np.arange(10) % 4, 4, seed=0)
+    dataset = pairs.positions(4)
+    assert dataset.options().autotune.enabled is False
+    assert dataset.options().experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA
+    batches = [batch.numpy().tolist() for batch in dataset.take(4)]
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1, 2, 3]]
