@@ -124,6 +124,7 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
                 "best_epoch": result.best_epoch,
                 "epochs_run": result.epochs_run,
                 "seconds_per_epoch": result.seconds_per_epoch,
+                "median_epoch_seconds": result.median_epoch_seconds,
                 "seconds_to_best_epoch": result.seconds_to_best,
                 "peak_memory_mb": result.peak_memory_mb,
                 "selected_on": SELECTED_ON,
@@ -144,7 +145,8 @@ def behavior_gcn(context: RunContext) -> list[ResultRecord]:
             context.log(
                 f"{key}/{name}: test recall@20 {scores['test']['recall@20']:.4f}, "
                 f"ndcg@20 {scores['test']['ndcg@20']:.4f}, {result.epochs_run} epochs, "
-                f"{result.seconds_per_epoch:.2f}s/epoch, {result.seconds:.0f}s"
+                f"{result.seconds_per_epoch:.2f}s/epoch (median epoch {result.median_epoch_seconds:.2f}s), "
+                f"{result.seconds:.0f}s"
             )
             if name == "gcn":
                 _projector(folder, result, splits, metadata)
