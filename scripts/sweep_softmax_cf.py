@@ -111,7 +111,12 @@ def main(argv=None) -> int:
                 )
             )
             write_records(records, args.results)  # rewritten after every run: a killed sweep keeps what it finished
-            print(f"seed {seed} {name}: validation ndcg@20 {scores['ndcg@20']:.4f}", file=sys.stderr, flush=True)
+            changed = ", ".join(f"{field}={value}" for field, value in change.items()) or "the preset"
+            print(
+                f"seed {seed} {name} ({changed}): validation ndcg@20 {scores['ndcg@20']:.4f}",
+                file=sys.stderr,
+                flush=True,
+            )
     print(format_table(records, ["recall@20", "ndcg@20"]))
     return 0
 
